@@ -1,0 +1,10 @@
+"""sealroom: privacy-preserving discovery for AI chat logs."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("sealroom")
+except PackageNotFoundError:  # running from a source tree without an install
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__"]

@@ -1,0 +1,32 @@
+"""Options shared by every stage command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def runner_options(fn: F) -> F:
+    """--workers / --cluster / --restart / --quiet, passed as keyword arguments."""
+    fn = click.option("--quiet", "-q", is_flag=True, help="No progress bars.")(fn)
+    fn = click.option("--restart", is_flag=True, help="Discard finished shards of this output and redo all.")(fn)
+    fn = click.option(
+        "--cluster",
+        metavar="ADDR",
+        default=None,
+        help="Run on Dask: tcp://host:8786 for a running scheduler, local:N for a local cluster.",
+    )(fn)
+    fn = click.option(
+        "--workers", "-j", type=click.IntRange(min=1), default=None, help="Local worker processes [default: cores]."
+    )(fn)
+    return fn
+
+
+def open_runner(workers: int | None, cluster: str | None):  # type: ignore[no-untyped-def]
+    from sealroom.runner import make_runner
+
+    return make_runner(workers=workers, cluster=cluster)
