@@ -35,7 +35,9 @@ class Dataset:
         try:
             manifest = Manifest.from_dict(read_json(mf))
         except (ValueError, KeyError, TypeError) as exc:
-            raise DatasetError(f"{mf} is not a valid manifest ({type(exc).__name__})", code="manifest_invalid") from None
+            raise DatasetError(
+                f"{mf} is not a valid manifest ({type(exc).__name__})", code="manifest_invalid"
+            ) from None
         return cls(p, manifest)
 
     @property
@@ -77,4 +79,9 @@ class Dataset:
 
     def as_input(self) -> dict[str, object]:
         """How a consuming stage records this dataset among its inputs."""
-        return {"path": str(self.path), "stage": self.manifest.stage, "fingerprint": self.fingerprint, "rows": self.rows}
+        return {
+            "path": str(self.path),
+            "stage": self.manifest.stage,
+            "fingerprint": self.fingerprint,
+            "rows": self.rows,
+        }
