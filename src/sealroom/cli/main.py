@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "info": "sealroom.cli.dataset_commands:info",
     "validate": "sealroom.cli.dataset_commands:validate",
     "keygen": "sealroom.cli.dataset_commands:keygen",
+    "run": "sealroom.pipeline.cli:run_command",
+    "demo": "sealroom.pipeline.cli:demo_command",
 }
 
 

@@ -1,0 +1,129 @@
+"""The declared pipeline: one TOML file naming sources, keys, and each stage's settings.
+
+Relative paths are resolved against the TOML file's folder. A stage whose table is absent is not
+run (except ingest, which every pipeline needs).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sealroom.errors import ConfigError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RunnerConfig(_Section):
+    workers: int | None = Field(default=None, ge=1)
+    cluster: str | None = None
+
+
+class IngestConfig(_Section):
+    sources: list[Path]
+    format: str = "auto"
+    shard_size: int = Field(default=10_000, ge=1)
+    strict: bool = False
+
+
+class SampleConfig(_Section):
+    rate: float | None = Field(default=None, gt=0, le=1)
+    size: int | None = Field(default=None, ge=1)
+    stratify: str | None = None
+    where: str | None = None
+    per_stratum: int | None = Field(default=None, ge=1)
+
+
+class CorpusConfig(_Section):
+    sources: list[Path]
+
+
+class ScanConfig(_Section):
+    min_words: int = Field(default=20, ge=5)
+    publishers: Path | None = None
+
+
+class DeidentifyConfig(_Section):
+    policy: Path | None = None
+
+
+class ClassifyConfig(_Section):
+    classifier: str | None = None
+    taxonomy: Path | None = None
+
+
+class ReportConfig(_Section):
+    min_group_size: int = Field(default=50, ge=1)
+    dp_epsilon: float | None = Field(default=None, gt=0)
+
+
+class ProduceConfig(_Section):
+    prefix: str = Field(pattern=r"^[A-Z][A-Z0-9_-]{0,15}$")
+    start: int = Field(default=1, ge=1)
+    select: str = "all"
+    designation: Literal["CONFIDENTIAL", "AEO"] = "CONFIDENTIAL"
+    volume_size: str = "10GB"
+    sign_key: Path | None = None
+
+
+class ReviewConfig(_Section):
+    db: str
+
+
+class PipelineConfig(_Section):
+    name: str = "sealroom"
+    workdir: Path = Path("work")
+    key_file: Path
+    runner: RunnerConfig = RunnerConfig()
+    ingest: IngestConfig
+    sample: SampleConfig | None = None
+    corpus: CorpusConfig | None = None
+    scan: ScanConfig | None = None
+    deidentify: DeidentifyConfig | None = None
+    classify: ClassifyConfig | None = None
+    report: ReportConfig | None = None
+    produce: ProduceConfig | None = None
+    review: ReviewConfig | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> PipelineConfig:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"pipeline file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+        try:
+            config = cls.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+        return config.resolved(path.parent)
+
+    def resolved(self, base: Path) -> PipelineConfig:
+        """Every relative path made absolute against ``base`` (the TOML file's folder)."""
+
+        def fix(p: Path | None) -> Path | None:
+            return None if p is None else (p if p.is_absolute() else (base / p).resolve())
+
+        data = self.model_copy(deep=True)
+        data.workdir = fix(data.workdir)  # type: ignore[assignment]
+        data.key_file = fix(data.key_file)  # type: ignore[assignment]
+        data.ingest.sources = [fix(p) for p in data.ingest.sources]  # type: ignore[misc]
+        if data.corpus:
+            data.corpus.sources = [fix(p) for p in data.corpus.sources]  # type: ignore[misc]
+        if data.scan:
+            data.scan.publishers = fix(data.scan.publishers)
+        if data.deidentify:
+            data.deidentify.policy = fix(data.deidentify.policy)
+        if data.classify:
+            data.classify.taxonomy = fix(data.classify.taxonomy)
+        if data.produce:
+            data.produce.sign_key = fix(data.produce.sign_key)
+        return data
