@@ -30,7 +30,11 @@ def test_writer_rolls_shards_at_max_rows(tmp_path: Path) -> None:
     w.write("main", pa.table({"n": list(range(6)), "sq": [0] * 6}))
     w.write("main", pa.table({"n": list(range(6, 10)), "sq": [0] * 4}))
     shards = w.close()["main"]
-    assert [s.file for s in shards] == ["part-00007-00000.parquet", "part-00007-00001.parquet", "part-00007-00002.parquet"]
+    assert [s.file for s in shards] == [
+        "part-00007-00000.parquet",
+        "part-00007-00001.parquet",
+        "part-00007-00002.parquet",
+    ]
     assert [s.rows for s in shards] == [4, 4, 2]
     assert all(sha256_file(tmp_path / s.file) == s.sha256 for s in shards)
 

@@ -62,7 +62,7 @@ def test_a_failed_task_leaves_no_manifest_and_resume_completes(tmp_path: Path) -
     crash.unlink()
     resumed = run_step(SquaresStep(3, 4, crash_marker=crash), out, LocalRunner(1), show_progress=False)
     assert (resumed.ran, resumed.skipped) == (1, 2)
-    clean = run_step(SquaresStep(3, 4), tmp_path / "clean", LocalRunner(1), show_progress=False)
+    run_step(SquaresStep(3, 4), tmp_path / "clean", LocalRunner(1), show_progress=False)
     assert _shard_bytes(out) == _shard_bytes(tmp_path / "clean")
 
 

@@ -19,11 +19,13 @@ from sealroom.dataset.files import read_json, remove_temp_files, write_json_atom
 from sealroom.dataset.manifest import DONE_DIR, MANIFEST, PLAN, Manifest, ShardInfo, config_hash
 from sealroom.dataset.writer import MAIN, TaskWriter, output_folder, task_shard_files
 from sealroom.errors import ConfigError, SealroomError, StepError
+from sealroom.log import event, get_logger
 from sealroom.progress import progress_bar
 from sealroom.runner.base import Runner
 from sealroom.step import Stats, Step, Task
 
 _SETUP_DONE: set[int] = set()
+logger = get_logger("runner")
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,11 @@ def _run_task(job: _Job) -> dict[str, Any]:
         shards = writer.close()
     except SealroomError as exc:
         writer.abort()
+        event(logger, "task_failed", stage=step.stage, task=task.key, code=exc.code)
         raise StepError(f"{step.stage}: task {task.key} failed: {exc}", code=exc.code) from None
     except Exception as exc:
         writer.abort()
+        event(logger, "task_failed", stage=step.stage, task=task.key, error=type(exc).__name__)
         # the original exception may quote record text; only its type and the task key leave here
         raise StepError(f"{step.stage}: task {task.key} failed with {type(exc).__name__}") from None
     marker = {
@@ -58,6 +62,7 @@ def _run_task(job: _Job) -> dict[str, Any]:
         "stats": dict(sorted(Stats(stats).items())),
     }
     write_json_atomic(root / DONE_DIR / f"{task.key}.json", marker)
+    event(logger, "task_done", stage=step.stage, task=task.key, rows=sum(s.rows for s in shards.get(MAIN, [])))
     return marker
 
 
@@ -160,4 +165,5 @@ def run_step(
     for name in side:
         write_json_atomic(output_folder(out_dir, name) / MANIFEST, manifests[name].to_dict())
     write_json_atomic(out_dir / MANIFEST, manifests[MAIN].to_dict())
+    event(logger, "step_done", stage=step.stage, ran=len(todo), skipped=skipped, rows=manifests[MAIN].rows)
     return StepResult(out_dir, manifests[MAIN], ran=len(todo), skipped=skipped)
