@@ -7,7 +7,9 @@ dependencies (spaCy, FastAPI, …) load only for that stage.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -42,16 +44,39 @@ class LazyGroup(click.Group):
         except SealroomError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            # an unexpected exception's text or traceback may quote conversation data: only its
+            # type is shown unless the operator asks for the traceback inside the hold
+            if os.environ.get("SEALROOM_DEBUG") == "1":
+                raise
+            click.secho(
+                f"internal error: {type(exc).__name__} (set SEALROOM_DEBUG=1 for the traceback; "
+                "it may contain conversation text)",
+                fg="red",
+                err=True,
+            )
+            sys.exit(70)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sealroom")
-def cli() -> None:
+@click.option(
+    "--log-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="SEALROOM_LOG_FILE",
+    help="Append structured events (JSON lines; ids and counts only, never text) to this file.",
+)
+def cli(log_file: Path | None) -> None:
     """sealroom: privacy-preserving discovery for AI chat logs.
 
     ingest → sample → scan → deidentify → classify/report → produce → review, each stage resumable
     and recorded in a manifest.
     """
+    from sealroom import log
+
+    log.configure(log_file)
 
 
 def main() -> None:
