@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "keygen": "sealroom.cli.dataset_commands:keygen",
     "run": "sealroom.pipeline.cli:run_command",
     "demo": "sealroom.pipeline.cli:demo_command",
+    "sample": "sealroom.sample.cli:sample",
+    "estimate": "sealroom.stats.cli:estimate",
 }
 
 
