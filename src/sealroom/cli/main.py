@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "demo": "sealroom.pipeline.cli:demo_command",
     "sample": "sealroom.sample.cli:sample",
     "estimate": "sealroom.stats.cli:estimate",
+    "ingest": "sealroom.ingest.cli:ingest",
 }
 
 

@@ -147,6 +147,10 @@ def run_step(
 
     stats = Stats.total(markers[k]["stats"] for k in keys)
     extra = step.finalize(out_dir, stats)
+    # finalize may rewrite a finished task's shards and marker (ingest settles duplicate ids
+    # across tasks there): the manifest is built from the markers as they are now
+    markers = {k: read_json(done_dir / f"{k}.json") for k in keys}
+    stats = Stats.total(markers[k]["stats"] for k in keys)
     manifests: dict[str, Manifest] = {}
     side = [name for name in step.outputs if name != MAIN]
     for name, schema in step.outputs.items():

@@ -1,0 +1,142 @@
+"""Settling conversation ids seen in more than one task: the first occurrence in task order wins.
+
+Runs in ``IngestStep.finalize``, when every task is done. For each task in order it reads only the
+``conversation_id`` column of its main shards; rows whose id an earlier task already holds are moved
+from the main shard to a new quarantine shard of the same task (code ``duplicate_id``), and the
+task's completion marker is rewritten to match.
+
+Crash safety: the marker is deleted *before* the shards change and written again after, so a run
+killed half-way leaves the task unfinished and the next run simply redoes it (re-parsing its
+source) and settles it again. A finished run re-checked finds nothing left to move, and the report
+is read back from the quarantine rows, so it is the same however many times finalize runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from sealroom.dataset.files import atomic_path, read_json, sha256_file, write_json_atomic
+from sealroom.dataset.manifest import DONE_DIR
+from sealroom.dataset.writer import PARQUET_OPTIONS
+from sealroom.ingest.records import QUARANTINE_SCHEMA
+from sealroom.schema import CONVERSATION_SCHEMA, table_to_conversations
+from sealroom.step import Stats
+
+if TYPE_CHECKING:
+    from sealroom.ingest.step import IngestStep
+
+
+def conversation_stats(conv: Any, stats: Stats) -> None:
+    """The counters one stored conversation adds (subtracted here when it is moved out)."""
+    stats.add("conversations")
+    stats.add(f"conversations.{conv.source}")
+    for m in conv.messages:
+        stats.add(f"messages.{conv.source}.{m.role}")
+    stats.add("messages", len(conv.messages))
+
+
+#: at most this many duplicate ids are listed in the manifest (all are in the quarantine dataset)
+REPORT_IDS = 1000
+
+
+def _write(path: Path, table: pa.Table, schema: pa.Schema) -> dict[str, Any]:
+    with atomic_path(path) as tmp:
+        writer = pq.ParquetWriter(tmp, schema, **PARQUET_OPTIONS)
+        writer.write_table(table.cast(schema))
+        writer.close()
+    return {"file": path.name, "rows": table.num_rows, "sha256": sha256_file(path), "bytes": path.stat().st_size}
+
+
+def settle_duplicates(step: IngestStep, out_dir: Path) -> dict[str, Any]:
+    first: dict[str, str] = {}
+    tasks = step.plan()
+    for task in tasks:
+        marker = read_json(out_dir / DONE_DIR / f"{task.key}.json")
+        drops: dict[str, list[int]] = {}
+        for shard in marker["outputs"].get("main", []):
+            ids = pq.read_table(out_dir / shard["file"], columns=["conversation_id"]).column(0).to_pylist()
+            rows = [i for i, cid in enumerate(ids) if cid in first]
+            if rows:
+                drops[shard["file"]] = rows
+            for cid in ids:
+                first.setdefault(cid, task.key)
+        if drops:
+            _move_out(out_dir, task.key, task.payload[0], marker, drops, first)
+    return _report(out_dir, [t.key for t in tasks])
+
+
+def _move_out(
+    out_dir: Path,
+    key: str,
+    unit: Any,
+    marker: dict[str, Any],
+    drops: dict[str, list[int]],
+    first: dict[str, str],
+) -> None:
+    marker_path = out_dir / DONE_DIR / f"{key}.json"
+    marker_path.unlink()
+    removed_stats = Stats()
+    quarantine_rows: list[dict[str, Any]] = []
+    new_main = []
+    for shard in marker["outputs"]["main"]:
+        rows = drops.get(shard["file"])
+        if not rows:
+            new_main.append(shard)
+            continue
+        path = out_dir / shard["file"]
+        table = pq.read_table(path, schema=CONVERSATION_SCHEMA)
+        mask = pc.invert(pc.is_in(pa.array(range(table.num_rows)), pa.array(rows)))
+        removed = table.take(rows)
+        for conv in table_to_conversations(removed):
+            conversation_stats(conv, removed_stats)
+            prov = orjson.loads(conv.metadata_json or "{}").get("_ingest", {})
+            quarantine_rows.append(
+                {
+                    "source_file": unit.display,
+                    "source_sha256": unit.sha256,
+                    "format": conv.source,
+                    "position": prov.get("position", "?"),
+                    "byte_offset": None,
+                    "record_index": None,
+                    "code": "duplicate_id",
+                    "reason": f"conversation id first ingested by task {first[conv.conversation_id]}",
+                    "record_sha256": prov.get("record_sha256"),
+                    "record_bytes": None,
+                    "conversation_id": conv.conversation_id,
+                }
+            )
+        kept = table.filter(mask)
+        if kept.num_rows:
+            new_main.append(_write(path, kept, CONVERSATION_SCHEMA))
+        else:
+            path.unlink()
+    quarantine = list(marker["outputs"].get("quarantine", []))
+    qdir = out_dir / "quarantine"
+    qpath = qdir / f"part-{key}-{len(quarantine):05d}.parquet"
+    quarantine.append(_write(qpath, pa.Table.from_pylist(quarantine_rows, schema=QUARANTINE_SCHEMA), QUARANTINE_SCHEMA))
+    stats = Stats(marker["stats"])
+    for name, amount in removed_stats.items():
+        stats.add(name, -amount)
+    stats.add("quarantined", len(quarantine_rows))
+    stats.add("quarantined.duplicate_id", len(quarantine_rows))
+    marker["outputs"] = {**marker["outputs"], "main": new_main, "quarantine": quarantine}
+    marker["stats"] = dict(sorted((k, v) for k, v in stats.items() if v))
+    write_json_atomic(marker_path, marker)
+
+
+def _report(out_dir: Path, keys: list[str]) -> dict[str, Any]:
+    ids: list[str] = []
+    for key in keys:
+        marker = read_json(out_dir / DONE_DIR / f"{key}.json")
+        for shard in marker["outputs"].get("quarantine", []):
+            t = pq.read_table(out_dir / "quarantine" / shard["file"], columns=["code", "conversation_id"])
+            ids += [
+                c for code, c in zip(*(col.to_pylist() for col in t.columns), strict=True) if code == "duplicate_id"
+            ]
+    return {"count": len(ids), "ids": ids[:REPORT_IDS], "ids_listed": min(len(ids), REPORT_IDS)}

@@ -1,0 +1,195 @@
+"""The ingest step: one task per source unit (a file, or a member of a zip), in a stable order.
+
+A task parses its unit with the unit's adapter and writes conversations to the main output and
+refused records to ``quarantine``; ``max_rows_per_shard`` (``--shard-size``) rolls the shards over.
+Splitting one big file across tasks would need a framing pass before planning; instead each file is
+one task (parallelism comes from many files), and the reader streams records with bounded memory.
+
+Duplicate ids: the first occurrence in task order (then record order) wins. Within a task that is
+checked as records arrive; across tasks it is settled in :meth:`IngestStep.finalize` (see
+``dedupe.py``), after every task is done, so the outcome does not depend on which runner ran
+which task first, and a resumed run ends in the same bytes as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from sealroom.dataset.writer import TaskWriter
+from sealroom.errors import InputError
+from sealroom.ingest.adapters import adapter_for
+from sealroom.ingest.arrow import build_table
+from sealroom.ingest.dedupe import settle_duplicates
+from sealroom.ingest.detect import parquet_file
+from sealroom.ingest.records import QUARANTINE_SCHEMA, Position, Quarantined
+from sealroom.ingest.sources import SourceUnit, open_data
+from sealroom.schema import CONVERSATION_SCHEMA, Conversation
+from sealroom.step import Stats, Step, Task
+
+QUARANTINE = "quarantine"
+_FLUSH_CONVERSATIONS = 1000
+_FLUSH_CHARS = 64 << 20
+_PARQUET_BATCH = 1024
+
+
+class _Output:
+    """Buffers one task's rows and writes them in batches (bounded memory for any file size)."""
+
+    def __init__(self, out: TaskWriter, unit: SourceUnit, fmt: str | None, stats: Stats) -> None:
+        self.out, self.unit, self.fmt, self.stats = out, unit, fmt, stats
+        self.conversations: list[Conversation] = []
+        self.quarantined: list[dict[str, Any]] = []
+        self.chars = 0
+        self.seen: set[str] = set()
+        self.roles: dict[str, int] = {}  # counted here, turned into stats at close (hot path)
+
+    def add(self, item: Conversation | Quarantined) -> None:
+        if isinstance(item, Quarantined):
+            self.quarantine(item)
+            return
+        if item.conversation_id in self.seen:
+            prov = orjson.loads(item.metadata_json or "{}").get("_ingest", {})
+            pos = Position(prov.get("position", "?"))
+            self.quarantine(
+                Quarantined(
+                    pos,
+                    "duplicate_id",
+                    "conversation id already ingested earlier in this file",
+                    prov.get("record_sha256"),
+                    None,
+                    item.conversation_id,
+                )
+            )
+            return
+        self.seen.add(item.conversation_id)
+        self.conversations.append(item)
+        for m in item.messages:
+            self.roles[m.role] = self.roles.get(m.role, 0) + 1
+            self.chars += len(m.content)
+        if len(self.conversations) >= _FLUSH_CONVERSATIONS or self.chars >= _FLUSH_CHARS:
+            self.flush()
+
+    def quarantine(self, q: Quarantined) -> None:
+        self.stats.add("quarantined")
+        self.stats.add(f"quarantined.{q.code}")
+        self.quarantined.append(
+            {
+                "source_file": self.unit.display,
+                "source_sha256": self.unit.sha256,
+                "format": self.fmt,
+                "position": q.position.label,
+                "byte_offset": q.position.byte_offset,
+                "record_index": q.position.record_index,
+                "code": q.code,
+                "reason": q.reason,
+                "record_sha256": q.record_sha256,
+                "record_bytes": q.record_bytes,
+                "conversation_id": q.conversation_id,
+            }
+        )
+
+    def flush(self) -> None:
+        if self.conversations:
+            self.out.write("main", build_table(self.conversations))
+            self.conversations, self.chars = [], 0
+
+    def close(self) -> None:
+        self.flush()
+        if self.seen and self.fmt is not None:
+            self.stats.add("conversations", len(self.seen))
+            self.stats.add(f"conversations.{self.fmt}", len(self.seen))
+            self.stats.add("messages", sum(self.roles.values()))
+            for role, n in sorted(self.roles.items()):
+                self.stats.add(f"messages.{self.fmt}.{role}", n)
+        if self.quarantined:
+            self.out.write(QUARANTINE, pa.Table.from_pylist(self.quarantined, schema=QUARANTINE_SCHEMA))
+
+
+class IngestStep(Step):
+    stage = "ingest"
+    outputs = {"main": CONVERSATION_SCHEMA, QUARANTINE: QUARANTINE_SCHEMA}
+
+    def __init__(
+        self,
+        units: list[tuple[SourceUnit, str | None]],
+        *,
+        fmt: str = "auto",
+        shard_size: int = 10_000,
+        skipped: list[dict[str, Any]] | None = None,
+    ) -> None:
+        # (unit, versioned adapter name or None when no format matched), in task order
+        self.units = units
+        self.fmt = fmt
+        self.max_rows_per_shard = shard_size
+        self.skipped = skipped or []
+
+    def config(self) -> dict[str, Any]:
+        # the adapter versions are part of the config: a new mapping must not resume an old hold
+        adapters = sorted({name for _, name in self.units if name})
+        return {"format": self.fmt, "shard_size": self.max_rows_per_shard, "adapters": adapters}
+
+    def inputs(self) -> list[dict[str, Any]]:
+        return [
+            {**unit.as_dict(), "format": name, "fingerprint": unit.sha256, "source_file": unit.display}
+            for unit, name in self.units
+        ]
+
+    def plan(self) -> list[Task]:
+        width = max(5, len(str(len(self.units) - 1)))
+        return [Task(f"{i:0{width}d}", pair) for i, pair in enumerate(self.units)]
+
+    def process(self, task: Task, out: TaskWriter) -> Stats:
+        unit, adapter_name = task.payload
+        stats = Stats()
+        adapter = adapter_for(adapter_name) if adapter_name else None
+        sink = _Output(out, unit, adapter.short if adapter else None, stats)
+        stats.add("source_units")
+        if adapter is None:
+            sink.quarantine(Quarantined(Position("file"), "unknown_format", "no adapter recognises this file"))
+        elif unit.kind == "parquet":
+            self._parquet(unit, adapter, sink, stats)
+        else:
+            try:
+                with open_data(unit, spool_dir=out.root) as data:
+                    # a plain file's content hash is the one already taken for the manifest
+                    content_sha = unit.sha256 if unit.compression == "none" else hashlib.sha256(data).hexdigest()
+                    stats.add(f"bytes.{adapter.short}", len(data))
+                    for item in adapter.records(data, content_sha, stats):
+                        sink.add(item)
+            except InputError as exc:
+                sink.quarantine(Quarantined(Position("file"), "unreadable_file", str(exc.args[0])))
+        sink.close()
+        return stats
+
+    @staticmethod
+    def _parquet(unit: SourceUnit, adapter: Any, sink: _Output, stats: Stats) -> None:
+        done = 0
+        try:
+            pf = parquet_file(unit)
+            stats.add(f"bytes.{adapter.short}", unit.bytes)
+            for batch in pf.iter_batches(batch_size=_PARQUET_BATCH):
+                rows = batch.to_pylist()
+                for item in adapter.rows(rows, unit.sha256, stats, start=done):
+                    sink.add(item)
+                done += len(rows)
+        except Exception as exc:  # a damaged Parquet file: keep what was read, report where it broke
+            sink.quarantine(
+                Quarantined(
+                    Position(f"row {done}", None, done),
+                    "unreadable_file",
+                    f"Parquet read failed ({type(exc).__name__})",
+                )
+            )
+
+    def finalize(self, out_dir: Path, stats: Stats) -> dict[str, Any]:
+        duplicates = settle_duplicates(self, out_dir)
+        return {
+            "sources": [{**unit.as_dict(), "format": name} for unit, name in self.units],
+            "skipped_files": self.skipped,
+            "duplicates": duplicates,
+        }
