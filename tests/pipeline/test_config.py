@@ -23,6 +23,7 @@ def test_bundled_demo_pipeline_parses_and_resolves_paths(tmp_path: Path) -> None
     assert config.workdir == tmp_path.resolve()
     assert config.key_file == (tmp_path / "keys" / "sealroom.key").resolve()
     assert all(p.is_absolute() and p.parent == (tmp_path / "sources").resolve() for p in config.ingest.sources)
+    assert config.review is not None and config.review.db == f"sqlite:///{(tmp_path / 'review.db').resolve()}"
     assert [s.name for s in Pipeline(config).enabled()] == [
         "ingest", "sample", "corpus", "scan", "deidentify", "classify", "report", "produce", "review",
     ]  # fmt: skip

@@ -126,4 +126,7 @@ class PipelineConfig(_Section):
             data.classify.taxonomy = fix(data.classify.taxonomy)
         if data.produce:
             data.produce.sign_key = fix(data.produce.sign_key)
+        if data.review and data.review.db.startswith("sqlite:///") and not data.review.db.startswith("sqlite:////"):
+            # a relative SQLite path means relative to the pipeline file, like every other path
+            data.review.db = f"sqlite:///{fix(Path(data.review.db.removeprefix('sqlite:///')))}"
         return data
