@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "sample": "sealroom.sample.cli:sample",
     "estimate": "sealroom.stats.cli:estimate",
     "ingest": "sealroom.ingest.cli:ingest",
+    "classify": "sealroom.classify.cli:classify_command",
+    "report": "sealroom.report.cli:report_command",
 }
 
 

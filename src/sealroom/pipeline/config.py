@@ -60,6 +60,8 @@ class ClassifyConfig(_Section):
 class ReportConfig(_Section):
     min_group_size: int = Field(default=50, ge=1)
     dp_epsilon: float | None = Field(default=None, gt=0)
+    #: the total ε the ledger allows across releases (each report run spends dp_epsilon)
+    budget_epsilon: float | None = Field(default=None, gt=0)
 
 
 class ProduceConfig(_Section):

@@ -156,6 +156,7 @@ def run_report(ctx: Context) -> dict[str, Path]:
         min_group_size=c.min_group_size,
         dp_epsilon=c.dp_epsilon,
         budget_ledger=ctx.path("privacy-budget.json") if c.dp_epsilon else None,
+        budget_epsilon=c.budget_epsilon,
     )
     return {"report": out}
 

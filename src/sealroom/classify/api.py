@@ -1,0 +1,30 @@
+"""``sealroom.classify.classify``: the library entry point the CLI and the pipeline call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sealroom.classify.base import DEFAULT_CLASSIFIER
+from sealroom.classify.step import ClassifyStep
+from sealroom.runner import Runner, StepResult, make_runner, run_step
+
+
+def classify(
+    dataset: Path,
+    out: Path,
+    *,
+    classifier: str = DEFAULT_CLASSIFIER,
+    taxonomy: Path | None = None,
+    hits: Path | None = None,
+    runner: Runner | None = None,
+    restart: bool = False,
+    show_progress: bool = True,
+) -> StepResult:
+    """Classify every conversation of ``dataset`` into ``out`` (a dataset of ``CLASSIFIED_SCHEMA``).
+
+    ``hits`` is a scan output folder; its hits and signals are joined per conversation.
+    """
+    import sealroom.classify.keywords  # noqa: F401  (registers the built-in classifier)
+
+    step = ClassifyStep(dataset, classifier=classifier, taxonomy_path=taxonomy, hits_path=hits)
+    return run_step(step, out, runner or make_runner(), restart=restart, show_progress=show_progress)

@@ -1,0 +1,47 @@
+"""``sealroom classify DATASET --out C``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sealroom.cli.options import open_runner, runner_options
+
+
+@click.command("classify")
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output dataset.")
+@click.option("--classifier", default=None, help="Registered classifier name [default: keywords.v1].")
+@click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Taxonomy TOML file.")
+@click.option("--hits", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Scan output folder.")
+@runner_options
+def classify_command(
+    dataset: Path,
+    out: Path,
+    classifier: str | None,
+    taxonomy: Path | None,
+    hits: Path | None,
+    workers: int | None,
+    cluster: str | None,
+    restart: bool,
+    quiet: bool,
+) -> None:
+    """Label every conversation: topic, intent, work-related, language, news signals."""
+    from sealroom.classify import DEFAULT_CLASSIFIER, classify
+
+    result = classify(
+        dataset,
+        out,
+        classifier=classifier or DEFAULT_CLASSIFIER,
+        taxonomy=taxonomy,
+        hits=hits,
+        runner=open_runner(workers, cluster),
+        restart=restart,
+        show_progress=not quiet,
+    )
+    stats = result.stats
+    click.echo(
+        f"classified {int(stats.get('conversations', 0))} conversations into {out} "
+        f"({result.ran} shards run, {result.skipped} already done)"
+    )
