@@ -82,3 +82,15 @@ def test_validate_finds_missing_and_unlisted_shards(tmp_path: Path) -> None:
     problems = [p for r in validate_dataset(tmp_path / "d") for p in r.problems]
     assert "part-00002.parquet: missing" in problems
     assert "part-00009.parquet: shard not listed in the manifest" in problems
+
+
+def test_remove_temp_files_clears_files_and_staging_folders(tmp_path: Path) -> None:
+    from sealroom.dataset.files import remove_temp_files
+
+    (tmp_path / ".tmp-part-00001.parquet.77").write_bytes(b"x")
+    staging = tmp_path / "sub" / ".tmp-seg-00000.123"
+    staging.mkdir(parents=True)
+    (staging / ".tmp-inner").write_bytes(b"y")
+    (tmp_path / "keep.parquet").write_bytes(b"z")
+    remove_temp_files(tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["keep.parquet", "sub"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,7 +68,10 @@ def read_json(path: str | os.PathLike[str]) -> Any:
 
 
 def remove_temp_files(folder: Path) -> None:
-    """Delete temporaries a killed process left behind."""
+    """Delete temporaries (files or whole staging folders) a killed process left behind."""
     if folder.is_dir():
-        for p in folder.rglob(TMP_PREFIX + "*"):
-            p.unlink(missing_ok=True)
+        for p in sorted(folder.rglob(TMP_PREFIX + "*"), key=lambda q: len(q.parts)):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
