@@ -29,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "ingest": "sealroom.ingest.cli:ingest",
     "classify": "sealroom.classify.cli:classify_command",
     "report": "sealroom.report.cli:report_command",
+    "corpus": "sealroom.scan.cli:corpus",
+    "scan": "sealroom.scan.cli:scan_command",
+    "search": "sealroom.scan.cli:search_command",
 }
 
 

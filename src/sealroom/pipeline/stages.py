@@ -78,7 +78,7 @@ def run_corpus(ctx: Context) -> dict[str, Path]:
     c = ctx.config.corpus
     assert c is not None
     out = ctx.path("corpus-index")
-    build_corpus(list(c.sources), out)
+    build_corpus(list(c.sources), out, overwrite=ctx.restart, show_progress=ctx.show_progress)
     return {"index": out}
 
 
