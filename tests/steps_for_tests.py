@@ -45,3 +45,18 @@ class SquaresStep(Step):
         stats = Stats()
         stats.add("rows", len(ns))
         return stats
+
+
+class SetupCountingStep(SquaresStep):
+    """Records, per task, how many times setup() ran in the process that did the task."""
+
+    stage = "setup-counting"
+    outputs = {"main": pa.schema([pa.field("task", pa.int64()), pa.field("setups", pa.int64())])}
+    setups = 0
+
+    def setup(self) -> None:
+        type(self).setups += 1
+
+    def process(self, task: Task, out: TaskWriter) -> Stats:
+        out.write("main", pa.table({"task": [task.payload], "setups": [type(self).setups]}))
+        return Stats()

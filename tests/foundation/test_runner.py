@@ -94,3 +94,13 @@ def test_bad_cluster_spec_is_a_config_error() -> None:
         make_runner(cluster="local:zero")
     with pytest.raises(ConfigError):
         make_runner(cluster="nonsense")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_setup_runs_once_per_process_not_per_task(tmp_path: Path, workers: int) -> None:
+    from steps_for_tests import SetupCountingStep
+
+    SetupCountingStep.setups = 0
+    run_step(SetupCountingStep(8, 1), tmp_path / "d", LocalRunner(workers), show_progress=False)
+    setups = Dataset.open(tmp_path / "d").read().column("setups").to_pylist()
+    assert max(setups) == 1

@@ -10,6 +10,8 @@ Completion protocol (what makes every stage resumable and crash-safe):
 from __future__ import annotations
 
 import shutil
+import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,10 @@ from sealroom.progress import progress_bar
 from sealroom.runner.base import Runner
 from sealroom.step import Stats, Step, Task
 
-_SETUP_DONE: set[int] = set()
+#: steps already set up in this process, by run token (each job unpickles a fresh copy of the step;
+#: the first copy that arrives is set up once and serves every later task of the same run)
+_READY_STEPS: OrderedDict[str, Step] = OrderedDict()
+_READY_LIMIT = 4
 logger = get_logger("runner")
 
 
@@ -33,14 +38,19 @@ class _Job:
     step: Step
     task: Task
     root: Path
+    token: str
 
 
 def _run_task(job: _Job) -> dict[str, Any]:
     """Worker side: run one task and write its completion marker (module level: picklable)."""
-    step, task, root = job.step, job.task, job.root
-    if id(step) not in _SETUP_DONE:
+    task, root = job.task, job.root
+    step = _READY_STEPS.get(job.token)
+    if step is None:
+        step = job.step
         step.setup()
-        _SETUP_DONE.add(id(step))
+        _READY_STEPS[job.token] = step
+        while len(_READY_STEPS) > _READY_LIMIT:
+            _READY_STEPS.popitem(last=False)
     for stale in task_shard_files(root, task.key, step.outputs):
         stale.unlink()
     writer = TaskWriter(root, task.key, step.outputs, step.max_rows_per_shard)
@@ -139,7 +149,8 @@ def run_step(
     skipped = len(tasks) - len(todo)
 
     if todo:
-        jobs = [_Job(step, t, out_dir) for t in todo]
+        token = uuid.uuid4().hex
+        jobs = [_Job(step, t, out_dir, token) for t in todo]
         with progress_bar(f"{step.stage}", total=len(tasks), completed=skipped, enabled=show_progress) as advance:
             for _, marker in runner.map_unordered(_run_task, jobs):
                 markers[marker["key"]] = marker
