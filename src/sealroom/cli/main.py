@@ -32,6 +32,10 @@ COMMANDS: dict[str, str] = {
     "corpus": "sealroom.scan.cli:corpus",
     "scan": "sealroom.scan.cli:scan_command",
     "search": "sealroom.scan.cli:search_command",
+    "produce": "sealroom.produce.cli:produce",
+    "verify": "sealroom.produce.cli:verify",
+    "decrypt": "sealroom.produce.cli:decrypt",
+    "produce-keygen": "sealroom.produce.cli:produce_keygen",
 }
 
 
