@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from classify_helpers import conversation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dataset_builders import conversation
 from sealroom.classify import CLASSIFIERS, load_taxonomy
 from sealroom.classify.keywords import KeywordClassifier
 from sealroom.schema import Conversation, Message

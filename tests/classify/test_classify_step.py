@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from classify_helpers import conversation, hit_row, write_conversations, write_hits
 from click.testing import CliRunner
 
+from dataset_builders import conversation, hit_row, write_conversations, write_hits
 from sealroom.classify import CLASSIFIED_SCHEMA, CLASSIFIERS, classify
 from sealroom.classify.base import Classification
 from sealroom.cli.main import cli

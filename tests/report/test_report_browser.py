@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from report_builders import conversation, hit_row, write_conversations, write_hits
 
+from dataset_builders import conversation, hit_row, write_conversations, write_hits
 from sealroom.report import build_report
 
 CHROMIUM = Path("/usr/bin/chromium")

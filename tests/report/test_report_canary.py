@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from report_builders import conversation, hit_row, write_conversations, write_hits
-
+from dataset_builders import conversation, hit_row, write_conversations, write_hits
 from sealroom.classify import classify
 from sealroom.report import build_report
 from sealroom.runner import LocalRunner

@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from report_builders import conversation, write_conversations
 
+from dataset_builders import conversation, write_conversations
 from sealroom.cli.main import cli
 
 

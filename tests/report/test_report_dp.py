@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from report_builders import conversation, write_conversations
 
+from dataset_builders import conversation, write_conversations
 from sealroom.errors import ConfigError
 from sealroom.report import PrivacyBudgetError, PrivacyLedger, build_report
 from sealroom.report.dp import DPConfig, make_count_measurement

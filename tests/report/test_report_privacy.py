@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from report_builders import conversation, write_conversations
 
+from dataset_builders import conversation, write_conversations
 from sealroom.errors import ConfigError
 from sealroom.report import build_report
 from sealroom.report.privacy import PrivacyConfig, bounded_counts, suppress

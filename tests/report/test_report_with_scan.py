@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from report_builders import conversation, write_conversations
-
+from dataset_builders import conversation, write_conversations
 from sealroom.classify import classify
 from sealroom.report import build_report
 from sealroom.runner import LocalRunner
