@@ -26,7 +26,7 @@ fi
 if pg_isready -q -h "$PGHOST_ADDR" -p "$PGPORT_NUM" 2>/dev/null; then
   # A known password makes the URL work whether the server trusts local TCP or asks for one.
   as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null 2>&1 || true
-  export SEALROOM_TEST_POSTGRES_URL="postgresql+psycopg://postgres:postgres@${PGHOST_ADDR}:${PGPORT_NUM}/postgres"
+  export SEALROOM_TEST_PG="postgresql://postgres:postgres@${PGHOST_ADDR}:${PGPORT_NUM}/postgres"
 fi
 
 python3 -m pip install -q --upgrade pip >/dev/null

@@ -36,6 +36,10 @@ COMMANDS: dict[str, str] = {
     "verify": "sealroom.produce.cli:verify",
     "decrypt": "sealroom.produce.cli:decrypt",
     "produce-keygen": "sealroom.produce.cli:produce_keygen",
+    "serve": "sealroom.review.cli:serve",
+    "load": "sealroom.review.cli:load",
+    "users": "sealroom.review.cli:users",
+    "audit": "sealroom.review.cli:audit",
 }
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import shutil
 from pathlib import Path
 
@@ -45,6 +47,27 @@ def prepare_demo(workdir: Path, *, conversations: int = 400, workers: int | None
     return pipeline_file
 
 
+DEMO_ACCOUNTS = (("admin", "admin"), ("counsel", "counsel"), ("expert", "expert"), ("monitor", "monitor"))
+
+
+def create_demo_accounts(workdir: Path, db_url: str) -> Path:
+    """One account per role with a random password, written to an owner-only file (once)."""
+    from sealroom.review.users import add_user
+
+    credentials = workdir / "review-users.txt"
+    if credentials.exists():
+        return credentials
+    lines = ["# sealroom demo review accounts (user  role  password)"]
+    for username, role in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(12)
+        add_user(db_url, username, password, role)
+        lines.append(f"{username}  {role}  {password}")
+    fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    return credentials
+
+
 def print_demo_summary(pipeline: Pipeline, console: Console) -> None:
     work = pipeline.config.workdir
     table = Table("output", "rows", "where", title="what the demo produced")
@@ -60,7 +83,8 @@ def print_demo_summary(pipeline: Pipeline, console: Console) -> None:
             table.add_row(name, "", str(work / name))
     console.print(table)
     if pipeline.config.review is not None:
+        credentials = create_demo_accounts(work, pipeline.config.review.db)
         console.print(
-            f"Review app: [bold]sealroom serve --db {pipeline.config.review.db}[/bold] (run in {work}); "
-            f"accounts are in {work / 'review-users.txt'}"
+            f"Review app: [bold]sealroom serve --db {pipeline.config.review.db}[/bold], then open "
+            f"http://127.0.0.1:8000 and log in with an account from {credentials} (owner-only file)."
         )
