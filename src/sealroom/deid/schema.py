@@ -26,3 +26,14 @@ REPLACEMENT_SCHEMA = pa.schema(
         pa.field("original_encrypted", pa.binary()),
     ]
 )
+
+#: Records the de-identifier could not treat (withheld from the output): ids, a stable code and a
+#: reason naming offsets and parameters, never text. ``message_index`` is null for the whole record.
+DEID_QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("conversation_id", pa.string(), nullable=False),
+        pa.field("message_index", pa.int32()),
+        pa.field("code", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+    ]
+)

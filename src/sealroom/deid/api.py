@@ -1,0 +1,48 @@
+"""Library API of the deidentify stage (the CLI and the pipeline call this)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sealroom.deid.policy import Policy, load_policy
+from sealroom.deid.step import DEFAULT_ANALYZER, DeidentifyStep
+from sealroom.runner import StepResult, make_runner, run_step
+from sealroom.runner.base import Runner
+
+
+def deidentify(
+    dataset: Path,
+    out: Path,
+    *,
+    key_file: Path,
+    policy: Path | Policy | None = None,
+    hits: Path | None = None,
+    runner: Runner | None = None,
+    restart: bool = False,
+    show_progress: bool = True,
+    log_originals_key: Path | None = None,
+    allow_quarantine: bool = False,
+    analyzer: str = DEFAULT_ANALYZER,
+) -> StepResult:
+    """De-identify ``dataset`` into ``out`` (with side outputs ``replacements``, ``hits`` and
+    ``quarantine``). ``policy`` is a TOML path, a :class:`Policy`, or None for the default;
+    ``hits`` a scan output whose spans stay readable; ``log_originals_key`` a second key file to
+    encrypt original values into the log. Raises ``QuarantineError`` when records could not be
+    treated, unless ``allow_quarantine``."""
+    pol = policy if isinstance(policy, Policy) else load_policy(policy)
+    step = DeidentifyStep(
+        dataset,
+        key_file=key_file,
+        policy=pol,
+        hits_path=hits,
+        originals_key_file=log_originals_key,
+        analyzer=analyzer,
+        allow_quarantine=allow_quarantine,
+    )
+    own = runner is None
+    active = make_runner() if runner is None else runner
+    try:
+        return run_step(step, Path(out), active, restart=restart, show_progress=show_progress)
+    finally:
+        if own:
+            active.close()
