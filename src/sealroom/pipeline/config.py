@@ -50,6 +50,9 @@ class ScanConfig(_Section):
 
 class DeidentifyConfig(_Section):
     policy: Path | None = None
+    #: accept the output without conversations the de-identifier had to withhold (they stay listed
+    #: in deidentified/quarantine); by default any withheld conversation stops the pipeline
+    allow_quarantine: bool = False
 
 
 class ClassifyConfig(_Section):

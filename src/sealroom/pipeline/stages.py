@@ -113,6 +113,7 @@ def run_deidentify(ctx: Context) -> dict[str, Path]:
         key_file=ctx.config.key_file,
         policy=c.policy,
         hits=ctx.outputs.get("hits"),
+        allow_quarantine=c.allow_quarantine,
         runner=ctx.runner,
         restart=ctx.restart,
         show_progress=ctx.show_progress,

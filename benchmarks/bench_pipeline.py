@@ -1,0 +1,83 @@
+"""End-to-end throughput of the demo pipeline scaled up: conversations/s and characters/s per core,
+per stage, with 1 and 2 workers, and the projection to 20 million conversations on 64 cores.
+
+    python benchmarks/bench_pipeline.py --conversations 100000 --workers 1,2
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow.compute as pc
+
+from sealroom.dataset import Dataset
+from sealroom.pipeline.config import PipelineConfig
+from sealroom.pipeline.demo import prepare_demo
+from sealroom.pipeline.run import Pipeline
+
+TARGET_CONVERSATIONS = 20_000_000
+TARGET_CHARS = 1e11
+TARGET_CORES = 64
+
+
+def total_chars(hold: Path) -> int:
+    table = Dataset.open(hold).read(["messages"])
+    contents = pc.list_flatten(table.column("messages")).combine_chunks().field("content")
+    return int(pc.sum(pc.utf8_length(contents)).as_py() or 0)
+
+
+def run_once(root: Path, conversations: int, workers: int) -> dict[str, float]:
+    work = root / f"w{workers}"
+    pipeline_file = prepare_demo(work, conversations=conversations, workers=workers)
+    text = pipeline_file.read_text()
+    text = re.sub(r"(?m)^shard_size = \d+$", "shard_size = 5000", text)
+    text = re.sub(r"(?m)^\[review\]\ndb = .*$", "", text)  # a web app's load is measured by bench_review
+    # count withheld conversations instead of stopping: the benchmark measures throughput
+    text = text.replace("[deidentify]\n", "[deidentify]\nallow_quarantine = true\n")
+    pipeline_file.write_text(text)
+    t0 = time.perf_counter()
+    outcomes = Pipeline(PipelineConfig.load(pipeline_file)).run(show_progress=False)
+    wall = time.perf_counter() - t0
+    result = {f"stage.{o.name}": o.seconds for o in outcomes}
+    result["wall"] = wall
+    result["conversations"] = Dataset.open(work / "hold").rows
+    result["chars"] = total_chars(work / "hold")
+    result["withheld"] = Dataset.open(work / "deidentified").side("quarantine").rows
+    shutil.rmtree(work)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--conversations", type=int, default=100_000)
+    parser.add_argument("--workers", default="1,2")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
+        root = Path(tmp)
+        for workers in (int(w) for w in args.workers.split(",")):
+            r = run_once(root, args.conversations, workers)
+            per_core_conv = r["conversations"] / r["wall"] / workers
+            per_core_chars = r["chars"] / r["wall"] / workers
+            hours = TARGET_CHARS / (per_core_chars * TARGET_CORES) / 3600
+            print(f"\n== workers={workers}: {int(r['conversations'])} conversations, {int(r['chars'])} characters")
+            for key, seconds in r.items():
+                if key.startswith("stage."):
+                    print(f"  {key[6:]:<11} {seconds:8.1f} s")
+            print(f"  total       {r['wall']:8.1f} s ({int(r['withheld'])} conversations withheld by deidentify)")
+            print(f"  throughput  {per_core_conv:8.1f} conversations/s per core")
+            print(f"              {per_core_chars / 1e3:8.1f}K characters/s per core")
+            print(f"  projection  {hours:8.1f} h for {TARGET_CONVERSATIONS:,} conversations (1e11 characters)")
+            print(f"              on {TARGET_CORES} cores")
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\npeak RSS: coordinator {peak_self:.0f} MiB, largest worker {peak_children:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
