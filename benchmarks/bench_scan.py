@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from sealroom.dataset.writer import TaskWriter
 from sealroom.runner import LocalRunner, run_step
 from sealroom.scan import AlignParams, CorpusIndex, build_corpus, find_matches
 from sealroom.scan.build import build_index
+from sealroom.scan.normalize import tokenize
 from sealroom.scan.sources import Article
 from sealroom.schema import CONVERSATION_SCHEMA, Conversation, Message, conversations_to_table
 from sealroom.step import Stats, Step, Task
@@ -138,6 +140,23 @@ def edit_words(ws: list[str], rng: random.Random, share: float) -> list[str]:
     return out
 
 
+def reproduced(piece: str, tok: Any, s: int, n: int) -> tuple[int, int, int]:
+    """The article words an edited copy of article tokens ``[s, s + n)`` still reproduces: from the first
+    to the last of them found in the copy (an edit of an end word, or the rejoining of an OCR line-break
+    hyphenation, makes the copy shorter than the span it was made from). Character range and words."""
+    blocks = [
+        b
+        for b in SequenceMatcher(
+            None, tokenize(piece).hashes.tolist(), tok.hashes[s : s + n].tolist(), autojunk=False
+        ).get_matching_blocks()
+        if b.size
+    ]
+    if not blocks:
+        return int(tok.starts[s]), int(tok.starts[s]), 0
+    f, t = s + blocks[0].b, s + blocks[-1].b + blocks[-1].size
+    return int(tok.starts[f]), int(tok.ends[t - 1]), t - f
+
+
 def queries(
     idx: CorpusIndex, total_tokens: int, seed: int, folder: Path, plant_every: int = 10
 ) -> tuple[Path, list[dict[str, Any]]]:
@@ -162,6 +181,7 @@ def queries(
                 piece = text[a0:a1]  # verbatim: the article's own characters
                 if near:
                     piece = " ".join(edit_words(piece.split(), rng, rng.uniform(0.01, 0.10)))
+                k0, k1, kept = reproduced(piece, tok, s, n)
                 cut = rng.randint(0, len(reply))
                 cut = reply.rfind(" ", 0, cut) + 1
                 reply = reply[:cut] + piece + " " + reply[cut:]
@@ -172,6 +192,11 @@ def queries(
                     "a1": a1,
                     "words": n,
                     "near": near,
+                    # what the copy reproduces: its first to its last surviving article word (an edit
+                    # of the first or last word makes a copy shorter than the span it was made from)
+                    "k0": k0,
+                    "k1": k1,
+                    "kept_words": kept,
                 }
         if plant:
             truth.append(plant)
@@ -199,15 +224,21 @@ def recall(hits_dir: Path, truth: list[dict[str, Any]]) -> dict[str, tuple[int, 
     for h in hits:
         by.setdefault((h["conversation_id"], h["article_id"]), []).append((h["article_start"], h["article_end"]))
     out: dict[str, list[int]] = {}
+
+    def count(key: str, spans: list[tuple[int, int]], a0: int, a1: int, need: float) -> None:
+        covered = sum(max(0, min(a1, e) - max(a0, s)) for s, e in spans)
+        out.setdefault(key, [0, 0])
+        out[key][0] += int(covered >= need * (a1 - a0))
+        out[key][1] += 1
+
     for t in truth:
         spans = by.get((t["cid"], t["article"]), [])
-        covered = sum(max(0, min(t["a1"], e) - max(t["a0"], s)) for s, e in spans)
-        need = 0.9 if t["near"] else 1.0
-        ok = covered >= need * (t["a1"] - t["a0"])
-        key = f"{'near' if t['near'] else 'verbatim'} {'>=50' if t['words'] >= 50 else '20-49'} words"
-        out.setdefault(key, [0, 0])
-        out[key][0] += int(ok)
-        out[key][1] += 1
+        size = ">=50" if t["words"] >= 50 else "20-49"
+        count(f"{'near' if t['near'] else 'verbatim'} {size} words", spans, t["a0"], t["a1"], 0.9 if t["near"] else 1.0)
+        if t["near"]:  # the same near spans by the article words the edited copy still reproduces
+            kept = t["kept_words"]
+            size = ">=50" if kept >= 50 else "20-49" if kept >= 20 else "<20 (below --min-words)"
+            count(f"near, by words reproduced, {size}", spans, t["k0"], t["k1"], 0.9)
     return {k: (v[0], v[1]) for k, v in sorted(out.items())}
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -105,3 +108,66 @@ def test_cli_corpus(tmp_path: Path, articles: dict[str, str]) -> None:
     assert r.exit_code == 0 and "articles: 5" in r.output and "segments: 2" in r.output
     r = runner.invoke(cli, ["corpus", "info", str(tmp_path / "nope")])
     assert r.exit_code == 4
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_index_records_content_not_place_or_time(tmp_path: Path, articles: dict[str, str]) -> None:
+    ids = sorted(articles)[:6]
+    one = tmp_path / "one" / "news.jsonl"
+    one.parent.mkdir()
+    one.write_text("".join(json.dumps(r) + "\n" for r in sample(articles, ids)), encoding="utf-8")
+    folder = tmp_path / "one" / "txt"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text(articles[ids[0]][:500], encoding="utf-8")
+    first = build_corpus([one, folder], tmp_path / "idx", show_progress=False)
+    meta = json.loads((tmp_path / "idx" / "index.json").read_text(encoding="utf-8"))
+    assert meta["built_from"]["sources"] == [
+        {"name": "news.jsonl", "size": one.stat().st_size, "sha256": hashlib.sha256(one.read_bytes()).hexdigest()},
+        {
+            "name": "sub/a.txt",
+            "size": (folder / "sub" / "a.txt").stat().st_size,
+            "sha256": hashlib.sha256((folder / "sub" / "a.txt").read_bytes()).hexdigest(),
+        },
+    ]
+    assert str(tmp_path) not in (tmp_path / "idx" / "index.json").read_text(encoding="utf-8")
+    built = _files(tmp_path / "idx")
+
+    # the same bytes with another modification time: already built, nothing rewritten
+    os.utime(one, ns=(1, 1))
+    stamp = (tmp_path / "idx" / "index.json").stat().st_mtime_ns
+    again = build_corpus([one, folder], tmp_path / "idx", show_progress=False)
+    assert again.fingerprint == first.fingerprint
+    assert (tmp_path / "idx" / "index.json").stat().st_mtime_ns == stamp
+
+    # built twice from identical bytes at the same path: byte-identical index files
+    rebuilt = build_corpus([one, folder], tmp_path / "idx", show_progress=False, overwrite=True)
+    assert rebuilt.fingerprint == first.fingerprint and _files(tmp_path / "idx") == built
+
+    # the same bytes copied to another place (new modification times): the same index, manifest included
+    shutil.copytree(tmp_path / "one", tmp_path / "elsewhere" / "two")
+    copy = tmp_path / "elsewhere" / "two"
+    os.utime(copy / "news.jsonl", ns=(7, 7))
+    build_corpus([copy / "news.jsonl", copy / "txt"], tmp_path / "idx2", show_progress=False)
+    assert _files(tmp_path / "idx2") == built
+    # and an index of those bytes is "already built" for the copy too
+    assert build_corpus([copy / "news.jsonl", copy / "txt"], tmp_path / "idx", show_progress=False).n_articles == 7
+
+    # other bytes of the same size are another source
+    text = one.read_text(encoding="utf-8")
+    one.write_text(text.replace(ids[0], ids[0][::-1], 1), encoding="utf-8")
+    with pytest.raises(ConfigError):
+        build_corpus([one, folder], tmp_path / "idx", show_progress=False)
+
+
+def test_index_of_the_old_stamp_is_still_already_built(tmp_path: Path, articles: dict[str, str]) -> None:
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in sample(articles, sorted(articles)[:2])), encoding="utf-8")
+    idx = build_corpus([src], tmp_path / "idx", show_progress=False)
+    meta = json.loads((tmp_path / "idx" / "index.json").read_text(encoding="utf-8"))
+    # an index written before content hashes were recorded: (path, size, mtime) per file
+    meta["built_from"]["sources"] = [[str(src), src.stat().st_size, src.stat().st_mtime_ns]]
+    (tmp_path / "idx" / "index.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert build_corpus([src], tmp_path / "idx", show_progress=False).fingerprint == idx.fingerprint

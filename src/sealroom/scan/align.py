@@ -12,7 +12,11 @@ separated by at most ``gap_large`` (10) words when the joined span keeps ``join_
 or reaches ``long_words`` (100) words (they require 100 words for the second merge; requiring
 similarity instead keeps a 20-60 word passage with two adjacent edits in one span). Blocks of fewer
 than ``edge_words`` (2) words at either end of a span are trimmed (a lone "the" two words past the
-end of a copied passage is chance, not copying). Spans shorter than ``min_words`` words of the
+end of a copied passage is chance, not copying) unless a single edit separates them from the rest
+(``w0 X w2 …``: the copy's second word was changed); and a span is extended at each end across one
+such edit where the word beyond it continues the article (``difflib`` may have paired that word with
+another occurrence in the region). Without these two rules a 20-word passage with an edit next to
+either end lost an article word and fell below ``min_words``. Spans shorter than ``min_words`` words of the
 article, or with similarity 2·matched / (text words + article words) below
 ``min_similarity`` (0.7) are dropped. A span made of one block is ``verbatim`` (similarity 1); any
 other is ``near``.
@@ -130,13 +134,42 @@ def _merge(blocks: list[list[int]], gap: int) -> list[list[list[int]]]:
     return groups
 
 
+def _one_edit(b: list[int], c: list[int]) -> bool:
+    """Whether block ``c`` follows block ``b`` across a single edit: one word substituted, inserted
+    or deleted (gaps of at most one word in the text and in the article)."""
+    return c[0] - (b[0] + b[2]) <= 1 and c[1] - (b[1] + b[2]) <= 1
+
+
 def _trim(group: list[list[int]], edge: int) -> list[list[int]]:
+    """Drop blocks shorter than ``edge`` words from the ends of a group, unless such a block is
+    separated from the rest by a single edit (``w0 X w2 w3 …``: a copied passage whose second word
+    was changed keeps its first word; a short block further away is chance)."""
     lo, hi = 0, len(group)
-    while hi - lo > 1 and group[lo][2] < edge:
+    while hi - lo > 1 and group[lo][2] < edge and not _one_edit(group[lo], group[lo + 1]):
         lo += 1
-    while hi - lo > 1 and group[hi - 1][2] < edge:
+    while hi - lo > 1 and group[hi - 1][2] < edge and not _one_edit(group[hi - 2], group[hi - 1]):
         hi -= 1
     return group[lo:hi]
+
+
+def _edge_edits(group: list[list[int]], q: np.ndarray, a: np.ndarray) -> list[list[int]]:
+    """Extend a group at each end across one edit (a word substituted, inserted or deleted) when the
+    word beyond it continues the article: a copied passage whose second (or second-to-last) word was
+    changed keeps its first (last) word. ``difflib`` alone can miss this: it may pair that word with an
+    earlier occurrence of it in the region, and the block is then trimmed as chance."""
+    first, last = group[0], group[-1]
+    i, j = first[0], first[1]
+    for x, y in ((i - 2, j - 2), (i - 1, j - 2), (i - 2, j - 1)):
+        if x >= 0 and y >= 0 and q[x] == a[y]:
+            n = 1 + _extend_left(q, a, x, y)
+            group = [[x + 1 - n, y + 1 - n, n], *group]
+            break
+    i, j = last[0] + last[2], last[1] + last[2]
+    for x, y in ((i + 1, j + 1), (i, j + 1), (i + 1, j)):
+        if x < q.size and y < a.size and q[x] == a[y]:
+            group = [*group, [x, y, _extend_right(q, a, x, y)]]
+            break
+    return group
 
 
 def _length(group: list[list[int]]) -> int:
@@ -164,7 +197,7 @@ def _similarity(group: list[list[int]]) -> float:
     return 2.0 * sum(b[2] for b in group) / total
 
 
-def _spans_from_blocks(blocks: list[list[int]], p: AlignParams) -> list[Span]:
+def _spans_from_blocks(blocks: list[list[int]], p: AlignParams, q: np.ndarray, a: np.ndarray) -> list[Span]:
     groups = [_trim(g, p.edge_words) for g in _merge(blocks, p.gap_small)]
     out: list[list[list[int]]] = []
     # second pass: join neighbouring groups across gaps of up to gap_large while the joined span
@@ -180,7 +213,7 @@ def _spans_from_blocks(blocks: list[list[int]], p: AlignParams) -> list[Span]:
                     out[-1] = joined
                     continue
         out.append(list(g))
-    out = [_trim(g, p.edge_words) for g in out]
+    out = [_edge_edits(_trim(g, p.edge_words), q, a) for g in out]
     spans = [_span(g) for g in out if _length(g) >= p.min_words]
     return [s for s in spans if s.similarity >= p.min_similarity]
 
@@ -193,7 +226,7 @@ def align(q: np.ndarray, a: np.ndarray, qpos: np.ndarray, apos: np.ndarray, k: i
         cq, ca = qpos[members], apos[members]
         q0, q1 = max(0, int(cq.min()) - p.margin), min(q.size, int(cq.max()) + k + p.margin)
         a0, a1 = max(0, int(ca.min()) - p.margin), min(a.size, int(ca.max()) + k + p.margin)
-        found += _spans_from_blocks(_blocks(q, a, q0, q1, a0, a1), p)
+        found += _spans_from_blocks(_blocks(q, a, q0, q1, a0, a1), p, q, a)
     # clusters' regions can overlap: keep the longest span where spans overlap in the text
     found.sort(key=lambda s: (-s.matched, s.q0, s.a0))
     taken: list[Span] = []

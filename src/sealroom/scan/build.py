@@ -164,11 +164,36 @@ def _add_segment(
     return stats
 
 
-def _stamp(sources: list[Path]) -> list[list[object]]:
-    files = []
+def _source_files(sources: list[Path]) -> list[tuple[str, Path]]:
+    """Every file of ``sources`` with its name as recorded: a file source by its file name, a file
+    inside a folder source by its path within that folder (what article ids derive from)."""
+    out = []
     for p in sources:
-        files += sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
-    return [[str(f), f.stat().st_size, f.stat().st_mtime_ns] for f in files]
+        if p.is_dir():
+            out += [(q.relative_to(p).as_posix(), q) for q in sorted(q for q in p.rglob("*") if q.is_file())]
+        else:
+            out.append((p.name, p))
+    return out
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _stamp(sources: list[Path]) -> list[dict[str, object]]:
+    """What ``index.json`` records of the sources: name, size and content SHA-256 of each file, in
+    order; no directory and no modification time, so the same bytes give the same manifest wherever
+    and whenever they were copied."""
+    return [{"name": name, "size": f.stat().st_size, "sha256": _sha256(f)} for name, f in _source_files(sources)]
+
+
+def _old_stamp(sources: list[Path]) -> list[list[object]]:
+    """The stamp of indexes built before content hashes were recorded (path, size, mtime)."""
+    return [[str(f), f.stat().st_size, f.stat().st_mtime_ns] for _, f in _source_files(sources)]
 
 
 def _read_all(sources: list[Path]) -> Iterator[Article]:
@@ -203,7 +228,7 @@ def build_corpus(
             for p in out.glob("seg-*"):
                 shutil.rmtree(p)
             (out / META).unlink()
-        elif CorpusIndex.open(out).meta.get("built_from") == stamp:
+        elif _already_built(CorpusIndex.open(out).meta.get("built_from"), stamp, [Path(s) for s in sources]):
             return CorpusIndex.open(out)  # the same sources, unchanged: nothing to do
         else:
             raise ConfigError(
@@ -220,6 +245,14 @@ def build_corpus(
         show_progress=show_progress,
         extra={"built_from": stamp},
     )
+
+
+def _already_built(recorded: object, stamp: dict[str, object], sources: list[Path]) -> bool:
+    """Whether an index's ``built_from`` names the same sources (by content) and parameters."""
+    if recorded == stamp:
+        return True
+    # an index built before content hashes were recorded: the same files, same size and mtime
+    return isinstance(recorded, dict) and recorded == {**stamp, "sources": _old_stamp(sources)}
 
 
 def build_index(
