@@ -12,9 +12,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from sealroom.deid.base import Finding
+from sealroom.deid.detectors.words import COMMON_WORDS, PARTICLES, known_names
 from sealroom.deid.pseudonyms import _TOKEN, Entity, canonical, name_tokens, split_affixes
 
 PROPAGATED = "consistency.v1"
+#: Detector-name prefixes of statistical NER (its one-word names propagate only as written).
+STATISTICAL = ("ner.",)
 
 _LABEL_RANK = {"PERSON": 0}
 _NAME_LABELS = frozenset({"PERSON", "ORGANIZATION", "LOCATION"})
@@ -64,16 +67,26 @@ class EntityTable:
         return list(self._entities.values())
 
 
-def _forms(label: str, surface: str, min_chars: int) -> list[tuple[str, bool]]:
+def _forms(label: str, surface: str, min_chars: int, statistical: bool = False) -> list[tuple[str, bool]]:
     """(form, case_sensitive) pairs to search for.
 
-    Measured on a real ChatGPT export, case-insensitive propagation of single words multiplied
-    every NER false positive ("Docker", "order", the particle "de" of "Jan de Vries") across the
-    conversation. So: a multi-word form matches in any case ("jane smith", "JANE SMITH"); a
-    single word matches as written, capitalised or upper-cased ("Jane", "JANE", not "jane"); a
-    name's parts propagate only when capitalised; an all-lower-case single word found by a
-    detector is treated where found but not propagated. Structured values (e-mails, URLs, …)
-    match in any case.
+    Whatever was replaced in one place must be replaced everywhere in the conversation, or the
+    replacement itself points at what survived (``sealroom verify --against-replacements`` found
+    exactly that on a real ChatGPT export: lower-case words, found once, were never propagated).
+    So every form is searched, as written and capitalised at least:
+
+    - a multi-word form and a structured value (e-mail, URL, credential, …) match in any case;
+    - a single word, or a part of a person's name ("Jane", "Smith" of "Jane Smith"), matches in any
+      case ("jane", "JANE", "Jane's") when a cue or structure found it, or when it is a known first
+      or last name; a word that only statistical NER called a name ("Btw", "Video") matches as
+      written, capitalised or in capitals: measured on the same export, matching those in any case
+      multiplied every NER false positive across the conversation;
+    - a common word ("Will", "Hope", "May") matches only as written, capitalised or in capitals, so
+      "Will" the name does not turn every "will" into a PERSON; one- and two-letter parts and
+      particles ("de", "van") are not searched on their own.
+
+    Precision belongs to the detectors: a word so common that it cannot identify anyone must not be
+    detected in the first place (``ner.keep_entity``, the cue detectors).
     """
     # the raw surface, not its NFKC form: the search must match the text as written
     s = surface.strip()
@@ -85,11 +98,25 @@ def _forms(label: str, surface: str, min_chars: int) -> list[tuple[str, bool]]:
     if len(core) >= min_chars:
         if len(core.split()) > 1:
             out.append((core, False))
-        elif not core.islower():
-            out.append((core, True))
+        else:
+            out.append((core, _strict(core, statistical)))
     if label == "PERSON" and len(tokens) > 1:
-        out += [(t, True) for t in tokens if len(t) >= max(2, min_chars) and t[:1].isupper()]
+        for t in tokens:
+            if len(t) < max(2, min_chars) or t.casefold() in PARTICLES:
+                continue
+            if len(t) >= 3 and not _strict(t, statistical):
+                out.append((t, False))
+            elif t[:1].isupper():
+                out.append((t, True))
     return out
+
+
+def _strict(word: str, statistical: bool) -> bool:
+    """Whether a one-word form matches only as written, capitalised or in capitals."""
+    low = word.casefold()
+    if len(word) < 3 or low in COMMON_WORDS:
+        return True
+    return statistical and low not in known_names()
 
 
 def _pattern(form: str, case_sensitive: bool) -> str:
@@ -118,15 +145,19 @@ class Propagator:
     search). Texts whose lower-casing changes their length (a few scripts) take a regex instead.
     """
 
-    def __init__(self, surfaces: Iterable[tuple[str, str]], labels: Sequence[str], min_chars: int) -> None:
+    def __init__(
+        self, surfaces: Iterable[tuple[str, str] | tuple[str, str, bool]], labels: Sequence[str], min_chars: int
+    ) -> None:
+        """``surfaces``: (label, surface) or (label, surface, statistical), where ``statistical`` says
+        that only statistical NER found it (see :func:`_forms`)."""
         allowed = set(labels)
         # lower-cased single-spaced form -> (label, original spellings allowed or None for any case)
         self._forms: dict[str, tuple[str, frozenset[str] | None]] = {}
         self._raw: dict[str, tuple[str, bool]] = {}  # key -> (form, case_sensitive), for the regex path
-        for label, surface in surfaces:
+        for label, surface, *rest in surfaces:
             if label not in allowed:
                 continue
-            for form, case_sensitive in _forms(label, surface, min_chars):
+            for form, case_sensitive in _forms(label, surface, min_chars, bool(rest and rest[0])):
                 key = " ".join(form.split()).lower()
                 prev = self._forms.get(key)
                 # one label per form: a person's name wins over other labels for the same string

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from sealroom.deid.base import DetectionContext, Finding
-from sealroom.deid.consistency import EntityTable, Propagator
+from sealroom.deid.consistency import STATISTICAL, EntityTable, Propagator
 from sealroom.deid.exemption import HitIndex
 from sealroom.deid.metadata import MetadataTreatment, Row, TextUnit
 from sealroom.deid.operators import OPERATORS, OperatorContext
@@ -198,11 +198,11 @@ class Deidentifier:
         table = EntityTable(lambda label, canon: keyed_digest(self._pseudo_key, *prefix, label, canon))
 
         tags = [[(m.start(), m.end()) for m in OWN_TAG.finditer(u.text)] for u in units]
-        surfaces: list[tuple[str, str]] = []
+        surfaces: list[tuple[str, str, bool]] = []
         for u, protected in zip(units, tags, strict=True):
             u.findings = [_widen_age(u.text, f) for f in _outside(u.text, u.findings, protected)]
-            surfaces += [(f.label, u.text[f.start : f.end]) for f in u.findings]
-        table.learn_names(s for label, s in surfaces if label == "PERSON")
+            surfaces += [(f.label, u.text[f.start : f.end], f.detector.startswith(STATISTICAL)) for f in u.findings]
+        table.learn_names(s for label, s, _ in surfaces if label == "PERSON")
         propagator = Propagator(surfaces, self.policy.consistency.labels, self.policy.consistency.min_chars)
         for u, protected in zip(units, tags, strict=True):
             if propagator:
@@ -211,7 +211,7 @@ class Deidentifier:
                 u.findings = merge_findings(u.findings)
 
         ctx = OperatorContext(scope, meta.shift_days, self._surrogates)
-        ctx.original_tokens = {t.casefold() for _, s in surfaces for t in re.findall(r"\w+", s) if len(t) > 2}
+        ctx.original_tokens = {t.casefold() for _, s, _ in surfaces for t in re.findall(r"\w+", s) if len(t) > 2}
         rows: list[Row] = []
         outputs: dict[tuple[int, str], str] = {}
         hits_out: list[dict[str, Any]] = []

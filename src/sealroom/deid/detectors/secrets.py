@@ -110,6 +110,15 @@ _NOT_A_SECRET = frozenset(
         "must",
         "will",
         "can",
+        # type annotations: "password: str", "token: Optional[str]"
+        "str",
+        "string",
+        "bytes",
+        "int",
+        "optional",
+        "secretstr",
+        "none",
+        "null",
     ]
 )
 
@@ -125,6 +134,31 @@ def _looks_secret(value: str) -> bool:
         return False  # "the password is retrieved / being / securely …": prose, not a value
     # A reference to where the secret lives is not the secret.
     return not (_REFERENCE.match(v) or v.startswith(("os.", "process.", "getenv", "config.", "settings.", "self.")))
+
+
+# Keys that name something about a secret, not the secret: ``tokenUrl="login"``, ``max_tokens=…``,
+# ``token_type``, ``password_field``, ``secret_name``.
+_NOT_SECRET_KEY = re.compile(
+    r"(?i)(?:url|uri|endpoint|type|types|count|limit|len|length|size|tokens|secrets|passwords|keys|expires?|expiry|"
+    r"ttl|lifetime|field|label|placeholder|hint|prompt|policy|format|pattern|regex|name|path|file|header|prefix)"
+    r"[\W_]*$"
+)
+_SNAKE_IDENTIFIER = re.compile(r"[a-z_][a-z0-9]*(?:_[a-z0-9]+)+")
+_DOTTED_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z_]*)+")
+_PROSE_AFTER = re.compile(r"[ \t]{1,3}[a-z]")
+
+
+def _not_a_secret_key(key: str) -> bool:
+    return bool(_NOT_SECRET_KEY.search(key.rstrip(" \t:=>\"'`")))
+
+
+def _code_or_prose(text: str, start: int, end: int) -> bool:
+    """An unquoted value that is a variable (``access_token``), an attribute path (``self.token``), a
+    call (``get_token()``), or a capitalised word that goes on as prose ("Secret: Choose whether …")."""
+    value = text[start:end]
+    if "(" in value or _SNAKE_IDENTIFIER.fullmatch(value) or _DOTTED_IDENTIFIER.fullmatch(value):
+        return True
+    return value.isalpha() and _PROSE_AFTER.match(text, end) is not None
 
 
 @DETECTORS.register("secrets.v1")
@@ -154,6 +188,10 @@ class SecretsDetector(BaseDetector):
                 out.append(self.finding(m.start(1), m.end(1), "CREDENTIAL", 0.9, "bearer/authorization token"))
         for m in _ASSIGNED.finditer(text):
             g = 1 if m.group(1) is not None else 2
+            if _not_a_secret_key(text[m.start() : m.start(g)]):
+                continue
+            if g == 2 and _code_or_prose(text, m.start(g), m.end(g)):
+                continue
             if _looks_secret(m.group(g)):
                 score = 0.85 if g == 1 else 0.7
                 out.append(self.finding(m.start(g), m.end(g), "CREDENTIAL", score, "secret assigned to a key"))

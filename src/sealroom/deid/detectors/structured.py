@@ -24,6 +24,10 @@ _CELL_NAME = re.compile(r"^[^\W\d_][^\W\d_'’.-]{0,30}(?:[ '’.-]{1,2}[^\W\d_]
 _SPEAKER = re.compile(
     r"(?m)^[ \t]{0,4}(?P<name>[A-ZÀ-Þ][^\W\d_]{1,20}(?:[ ][A-ZÀ-Þ][^\W\d_]{1,20})?)[ \t]{0,2}:[ \t]{1,3}(?=\S)"
 )
+# Words that make a "Xxx Yyy:" line a heading, not a speaker ("Original Prompt:", "Improved Prompt:").
+_LABEL_WORDS = frozenset(
+    "prompt prompts response reply result results text version summary title description instructions".split()  # noqa: SIM905
+)
 # Labels of form fields and transcript roles: "Phone: …" is not a speaker called Phone.
 FIELD_LABELS = frozenset(
     [
@@ -198,6 +202,7 @@ class StructuredNameDetector(BaseDetector):
                 m
                 for m in _SPEAKER.finditer(text)
                 if m.group("name").lower() not in NOT_NAMES | FIELD_LABELS
+                and not any(w in FIELD_LABELS or w in _LABEL_WORDS for w in m.group("name").lower().split())
                 and not text[m.end() : m.end() + 1].isdigit()
                 and text[m.end() : m.end() + 1] not in "+(@#$"
             ]
@@ -241,7 +246,7 @@ class StructuredNameDetector(BaseDetector):
                         ok = (
                             _PHONE_CELL.match(value) and sum(ch.isdigit() for ch in value) >= 7
                             if label == "PHONE"
-                            else _CELL_NAME.match(value) and value.lower() not in NOT_NAMES
+                            else _CELL_NAME.match(value) and value.lower() not in NOT_NAMES | FIELD_LABELS
                         )
                         if ok and set(value) != {"-"}:
                             base = offsets[j]
