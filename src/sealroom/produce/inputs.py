@@ -20,20 +20,10 @@ import pyarrow.parquet as pq
 
 from sealroom.dataset import Dataset
 from sealroom.errors import ConfigError, InputError
+from sealroom.scan.schema import HITS_SCHEMA
 
-HIT_COLUMNS = [
-    "conversation_id",
-    "message_index",
-    "start",
-    "end",
-    "article_id",
-    "article_start",
-    "article_end",
-    "words",
-    "kind",
-    "similarity",
-    "origin",
-]
+# the scan hit columns produce carries into documents (the role is in the message itself)
+HIT_COLUMNS = [name for name in HITS_SCHEMA.names if name != "role"]
 # never "replacement" or "original_encrypted": produce has no use for values
 REPLACEMENT_COLUMNS = [
     "conversation_id",

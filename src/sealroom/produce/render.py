@@ -13,6 +13,7 @@ from typing import Any
 
 from sealroom.dataset.files import dump_json
 from sealroom.produce.errors import ProductionError
+from sealroom.produce.inputs import HIT_COLUMNS
 
 NATIVE_FORMAT = "sealroom.native/1"
 DESIGNATIONS = ("CONFIDENTIAL", "AEO")
@@ -24,18 +25,7 @@ BANNERS = {
     "CONFIDENTIAL": "CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER",
     "AEO": "HIGHLY CONFIDENTIAL - ATTORNEYS' EYES ONLY - SUBJECT TO PROTECTIVE ORDER",
 }
-HIT_FIELDS = (
-    "message_index",
-    "start",
-    "end",
-    "article_id",
-    "article_start",
-    "article_end",
-    "words",
-    "kind",
-    "similarity",
-    "origin",
-)
+HIT_FIELDS = tuple(name for name in HIT_COLUMNS if name != "conversation_id")
 REPLACEMENT_FIELDS = ("message_index", "field", "out_start", "out_end", "label", "operator")
 SIGNAL_FIELDS = ("message_index", "start", "end", "signal", "publisher")
 
