@@ -7,13 +7,15 @@ per stage, with 1 and 2 workers, and the projection to 20 million conversations 
 from __future__ import annotations
 
 import argparse
+import os
 import re
-import resource
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+import psutil
 import pyarrow.compute as pc
 
 from sealroom.dataset import Dataset
@@ -32,6 +34,35 @@ def total_chars(hold: Path) -> int:
     return int(pc.sum(pc.utf8_length(contents)).as_py() or 0)
 
 
+class PeakMemory:
+    """Samples the resident memory of this process and of every descendant (workers are children of
+    the forkserver, which getrusage does not see) twice a second."""
+
+    def __init__(self) -> None:
+        self.coordinator = 0
+        self.largest_worker = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process(os.getpid())
+        while not self._stop.wait(0.5):
+            try:
+                self.coordinator = max(self.coordinator, me.memory_info().rss)
+                for child in me.children(recursive=True):
+                    self.largest_worker = max(self.largest_worker, child.memory_info().rss)
+            except psutil.Error:
+                continue
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def run_once(root: Path, conversations: int, workers: int) -> dict[str, float]:
     work = root / f"w{workers}"
     pipeline_file = prepare_demo(work, conversations=conversations, workers=workers)
@@ -42,10 +73,13 @@ def run_once(root: Path, conversations: int, workers: int) -> dict[str, float]:
     text = text.replace("[deidentify]\n", "[deidentify]\nallow_quarantine = true\n")
     pipeline_file.write_text(text)
     t0 = time.perf_counter()
-    outcomes = Pipeline(PipelineConfig.load(pipeline_file)).run(show_progress=False)
+    with PeakMemory() as peak:
+        outcomes = Pipeline(PipelineConfig.load(pipeline_file)).run(show_progress=False)
     wall = time.perf_counter() - t0
     result = {f"stage.{o.name}": o.seconds for o in outcomes}
     result["wall"] = wall
+    result["rss_coordinator"] = peak.coordinator / 2**20
+    result["rss_worker"] = peak.largest_worker / 2**20
     result["conversations"] = Dataset.open(work / "hold").rows
     result["chars"] = total_chars(work / "hold")
     result["withheld"] = Dataset.open(work / "deidentified").side("quarantine").rows
@@ -74,9 +108,7 @@ def main() -> None:
             print(f"              {per_core_chars / 1e3:8.1f}K characters/s per core")
             print(f"  projection  {hours:8.1f} h for {TARGET_CONVERSATIONS:,} conversations (1e11 characters)")
             print(f"              on {TARGET_CORES} cores")
-    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"\npeak RSS: coordinator {peak_self:.0f} MiB, largest worker {peak_children:.0f} MiB")
+            print(f"  peak RSS    coordinator {r['rss_coordinator']:.0f} MiB, largest worker {r['rss_worker']:.0f} MiB")
 
 
 if __name__ == "__main__":
