@@ -146,8 +146,12 @@ class Deidentifier:
         for cid, u in units:
             if not u.text.strip():
                 continue
-            for s, e in chunk_bounds(len(u.text), chunking.chars, chunking.overlap, u.text):
-                texts.append(u.text[s:e])
+            # published text stays readable whatever is found in it, so it is blanked (offsets kept)
+            # rather than analyzed: reproduced articles are long, capitalised prose that would
+            # otherwise send much of a news conversation through NER for nothing
+            text = _blank(u.text, u.exempt) if u.exempt else u.text
+            for s, e in chunk_bounds(len(text), chunking.chars, chunking.overlap, text):
+                texts.append(text[s:e])
                 contexts.append(DetectionContext(role=u.role, conversation_id=cid, extra={"field": u.field}))
                 where.append((u, s))
         if not texts:
@@ -309,6 +313,16 @@ class Deidentifier:
                 raise DeidentifyError(
                     f"a {f.label} value survived at [{f.start}:{f.end}] of message {u.message_index}", code="residual"
                 )
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every character inside ``spans`` replaced by a space (same length)."""
+    parts, last = [], 0
+    for s, e in spans:
+        parts += [text[last:s], " " * (e - s)]
+        last = e
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _remap(row: dict[str, Any], omap: OffsetMap) -> dict[str, Any]:

@@ -141,3 +141,30 @@ def test_fast_search_agrees_with_regex(text: str, forms: list[str]) -> None:
     fast = [(f.start, f.end) for f in merge_findings(prop.find(text))]
     slow = [(f.start, f.end) for f in merge_findings(prop._find_regex(text, 1.0))]
     assert fast == slow
+
+
+class _RecordingAnalyzer(StandInAnalyzer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def analyze_many(self, texts, contexts):  # type: ignore[no-untyped-def]
+        self.seen += list(texts)
+        return super().analyze_many(texts, contexts)
+
+
+def test_published_text_is_not_analyzed_but_kept_whole() -> None:
+    article = "Barack Obama spoke at the harbor on Tuesday about the new ferry line."
+    text = f"Contact Jane Smith. The paper wrote: {article} Thanks."
+    start = text.index(article)
+    hit = {
+        "start": start, "end": start + len(article), "article_id": "a1", "article_start": 0,
+        "article_end": len(article), "words": 13, "kind": "verbatim", "similarity": 1.0, "origin": "user",
+    }  # fmt: skip
+    analyzer = _RecordingAnalyzer()
+    engine = Deidentifier(SecretKey(b"k" * 32, "test"), Policy(), analyzer)
+    conv = chat("c1", text)
+    out = engine.deidentify(conv, hits={conv.conversation_id: {0: [hit]}})
+    assert analyzer.seen == [text[:start] + " " * len(article) + text[start + len(article) :]]
+    result = out.conversation.messages[0].content
+    assert article in result and "Jane Smith" not in result
