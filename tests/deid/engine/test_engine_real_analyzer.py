@@ -1,4 +1,4 @@
-"""The engine with part A's real analyzer (detectors + spaCy NER): the stage as shipped."""
+"""The engine with the real analyzer (detectors + spaCy NER): the stage as shipped."""
 
 from __future__ import annotations
 
