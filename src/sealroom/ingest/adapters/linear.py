@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sealroom.ingest.records import RecordError
@@ -17,6 +18,21 @@ def turn_list(obj: dict[str, Any], key: str) -> list[Any]:
     if not isinstance(turns, list):
         raise RecordError("invalid_field", f"{key} is a {type(turns).__name__}, not a list")
     return turns
+
+
+def role_turns(
+    obj: dict[str, Any], key: str, roles: Mapping[str, str]
+) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
+    """(index, canonical role, where, turn) for each turn object of ``obj[key]``; a turn that is not
+    an object or has a role outside ``roles`` raises a RecordError naming the turn."""
+    for i, turn in enumerate(turn_list(obj, key)):
+        where = f"{key}[{i}]"
+        if not isinstance(turn, dict):
+            raise RecordError("invalid_field", f"{where} is not an object")
+        role = roles.get(turn["role"]) if isinstance(turn.get("role"), str) else None
+        if role is None:
+            raise RecordError("unknown_role", f"{where} role is not user, assistant or system")
+        yield i, role, where, turn
 
 
 def linear_message(index: int, role: str, content: str, **fields: Any) -> Message:

@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sealroom.ingest.adapters.base import Adapter, RecordContext, dumps, key_pattern, opt_str, record_id, to_datetime
-from sealroom.ingest.adapters.linear import linear_message, text_content, turn_list
-from sealroom.ingest.records import RecordError
+from sealroom.ingest.adapters.linear import linear_message, role_turns, text_content
 from sealroom.schema import Conversation
 
 _SNIFF = key_pattern("conversation_hash")
@@ -31,13 +30,7 @@ class WildChatAdapter(Adapter):
     def convert(self, obj: dict[str, Any], ctx: RecordContext) -> Conversation:
         model = opt_str(obj.get("model"), "model")
         messages = []
-        for i, turn in enumerate(turn_list(obj, "conversation")):
-            where = f"conversation[{i}]"
-            if not isinstance(turn, dict):
-                raise RecordError("invalid_field", f"{where} is not an object")
-            role = _ROLES.get(turn.get("role")) if isinstance(turn.get("role"), str) else None
-            if role is None:
-                raise RecordError("unknown_role", f"{where} role is not user, assistant or system")
+        for i, role, where, turn in role_turns(obj, "conversation", _ROLES):
             meta = {k: v for k, v in turn.items() if k not in ("role", "content", "timestamp") and v is not None}
             messages.append(
                 linear_message(
