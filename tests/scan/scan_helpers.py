@@ -4,43 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-import pyarrow as pa
-
-from sealroom.dataset.writer import TaskWriter
-from sealroom.runner import LocalRunner, run_step
+from dataset_builders import write_tables
 from sealroom.schema import CONVERSATION_SCHEMA, Conversation, Message, conversations_to_table
-from sealroom.step import Stats, Step, Task
-
-
-class TablesStep(Step):
-    """Writes given tables as a dataset (one task per shard)."""
-
-    stage = "ingest"
-    outputs = {"main": CONVERSATION_SCHEMA}
-
-    def __init__(self, shards: list[pa.Table]) -> None:
-        self.shards = shards
-
-    def config(self) -> dict[str, Any]:
-        return {"shards": len(self.shards)}
-
-    def inputs(self) -> list[dict[str, Any]]:
-        return []
-
-    def plan(self) -> list[Task]:
-        return [Task(f"{i:05d}", i) for i in range(len(self.shards))]
-
-    def process(self, task: Task, out: TaskWriter) -> Stats:
-        out.write("main", self.shards[task.payload])
-        return Stats(rows=self.shards[task.payload].num_rows)
 
 
 def write_conversations(path: Path, conversations: list[Conversation], per_shard: int = 50) -> Path:
     shards = [conversations_to_table(conversations[i : i + per_shard]) for i in range(0, len(conversations), per_shard)]
-    run_step(TablesStep(shards), path, LocalRunner(1), show_progress=False)
-    return path
+    return write_tables(path, "ingest", {"main": CONVERSATION_SCHEMA}, [{"main": t} for t in shards])
 
 
 def chat(cid: str, *turns: tuple[str, str], branches: dict[int, int] | None = None) -> Conversation:
