@@ -30,16 +30,17 @@ def classify_command(
     """Label every conversation: topic, intent, work-related, language, news signals."""
     from sealroom.classify import DEFAULT_CLASSIFIER, classify
 
-    result = classify(
-        dataset,
-        out,
-        classifier=classifier or DEFAULT_CLASSIFIER,
-        taxonomy=taxonomy,
-        hits=hits,
-        runner=open_runner(workers, cluster),
-        restart=restart,
-        show_progress=not quiet,
-    )
+    with open_runner(workers, cluster) as runner:
+        result = classify(
+            dataset,
+            out,
+            classifier=classifier or DEFAULT_CLASSIFIER,
+            taxonomy=taxonomy,
+            hits=hits,
+            runner=runner,
+            restart=restart,
+            show_progress=not quiet,
+        )
     stats = result.stats
     click.echo(
         f"classified {int(stats.get('conversations', 0))} conversations into {out} "

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
+
+from sealroom.runner.base import Runner
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,7 +29,13 @@ def runner_options(fn: F) -> F:
     return fn
 
 
-def open_runner(workers: int | None, cluster: str | None):  # type: ignore[no-untyped-def]
+@contextmanager
+def open_runner(workers: int | None, cluster: str | None) -> Iterator[Runner]:
+    """The runner the options ask for, closed (a local Dask cluster stopped) when the command ends."""
     from sealroom.runner import make_runner
 
-    return make_runner(workers=workers, cluster=cluster)
+    runner = make_runner(workers=workers, cluster=cluster)
+    try:
+        yield runner
+    finally:
+        runner.close()

@@ -52,8 +52,7 @@ def deidentify(
 
     if log_originals != (originals_key is not None):
         raise click.UsageError("--log-originals and --originals-key go together")
-    runner = open_runner(workers, cluster)
-    try:
+    with open_runner(workers, cluster) as runner:
         result = run(
             dataset,
             out,
@@ -67,8 +66,6 @@ def deidentify(
             allow_quarantine=allow_quarantine,
             analyzer=analyzer,
         )
-    finally:
-        runner.close()
     s = result.stats
     counts = {name: int(s.get(name, 0)) for name in ("conversations", "replacements", "quarantined")}
     click.echo(

@@ -75,8 +75,7 @@ def ingest(
     """
     from sealroom.ingest.api import ingest as run_ingest
 
-    runner = open_runner(workers, cluster)
-    try:
+    with open_runner(workers, cluster) as runner:
         result = run_ingest(
             list(sources),
             out,
@@ -87,8 +86,6 @@ def ingest(
             restart=restart,
             show_progress=not quiet,
         )
-    finally:
-        runner.close()
     print_summary(result)
     if strict and result.quarantined:
         raise QuarantineError(f"--strict: {result.quarantined} record(s) quarantined in {out / 'quarantine'}")

@@ -67,8 +67,7 @@ def draw(
     """Draw the sample of HOLD into --out (the default command of `sealroom sample`)."""
     from sealroom.sample.api import sample as run_sample
 
-    runner = open_runner(workers, cluster)
-    try:
+    with open_runner(workers, cluster) as runner:
         result = run_sample(
             hold,
             out,
@@ -82,8 +81,6 @@ def draw(
             restart=restart,
             show_progress=not quiet,
         )
-    finally:
-        runner.close()
     r = result.report
     click.echo(
         f"sampled {r['sample']:,} of {r['population']:,} conversations ({r['rows']:,} in the hold) "
@@ -108,11 +105,8 @@ def verify(
     """Re-derive sample S from HOLD and the key; fail naming any difference."""
     from sealroom.sample.verify import verify_sample
 
-    runner = open_runner(workers, cluster)
-    try:
+    with open_runner(workers, cluster) as runner:
         result = verify_sample(sample_dir, hold, key_file, runner=runner, show_progress=not quiet)
-    finally:
-        runner.close()
     if not result.ok:
         for d in result.differences:
             click.secho(f"✗ {d}", fg="red")

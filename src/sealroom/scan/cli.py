@@ -83,8 +83,7 @@ def scan_command(
     """Find text of the indexed articles in DATASET's conversations: hits, summary/ and signals/."""
     from sealroom.scan.step import scan
 
-    runner = open_runner(workers, cluster)
-    try:
+    with open_runner(workers, cluster) as runner:
         result = scan(
             dataset,
             index,
@@ -95,8 +94,6 @@ def scan_command(
             restart=restart,
             show_progress=not quiet,
         )
-    finally:
-        runner.close()
     s = result.stats
     click.echo(
         f"scanned {int(s.get('conversations', 0))} conversations ({int(s.get('tokens', 0))} words): "
