@@ -6,14 +6,15 @@ worker process, which calls :meth:`Step.setup` once and :meth:`Step.process` per
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from sealroom.dataset.location import Location, location
 from sealroom.dataset.reader import Dataset
 from sealroom.dataset.writer import TaskWriter
 
@@ -73,7 +74,7 @@ class Step(ABC):
     def process(self, task: Task, out: TaskWriter) -> Stats:
         """Do one task, writing tables through ``out``; return its counters."""
 
-    def finalize(self, out_dir: Path, stats: Stats) -> dict[str, Any]:
+    def finalize(self, out_dir: Location, stats: Stats) -> dict[str, Any]:
         """After every task is done and before the manifest is written: extra manifest fields."""
         return {}
 
@@ -82,8 +83,8 @@ class ShardMapStep(Step):
     """A step whose tasks are the shards of one input dataset, each output shard named after its
     input shard (``part-00003.parquet`` → ``part-00003.parquet``)."""
 
-    def __init__(self, input_path: str | Path) -> None:
-        self.input_path = Path(input_path)
+    def __init__(self, input_path: str | os.PathLike[str] | Location) -> None:
+        self.input_path = location(input_path)
 
     def input_dataset(self) -> Dataset:
         return Dataset.open(self.input_path)

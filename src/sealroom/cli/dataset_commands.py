@@ -8,16 +8,18 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from sealroom.cli.options import DATASET
 from sealroom.dataset import Dataset, validate_dataset
+from sealroom.dataset.location import Location
 from sealroom.errors import IntegrityError
 
 console = Console()
 
 
 @click.command()
-@click.argument("dataset", type=click.Path(path_type=Path))
+@click.argument("dataset", type=DATASET)
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
-def info(dataset: Path, as_json: bool) -> None:
+def info(dataset: Location, as_json: bool) -> None:
     """Print a dataset's counts and manifest."""
     ds = Dataset.open(dataset)
     m = ds.manifest
@@ -41,8 +43,8 @@ def info(dataset: Path, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("dataset", type=click.Path(path_type=Path))
-def validate(dataset: Path) -> None:
+@click.argument("dataset", type=DATASET)
+def validate(dataset: Location) -> None:
     """Re-hash every shard against the manifest; fail naming any bad shard."""
     reports = validate_dataset(dataset)
     bad = [(r, p) for r in reports for p in r.problems]

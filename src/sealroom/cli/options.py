@@ -13,6 +13,30 @@ from sealroom.runner.base import Runner
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class DatasetLocation(click.ParamType):
+    """A dataset folder: a local path or an object-storage URL (``s3://bucket/run/hold``)."""
+
+    name = "dataset"
+
+    def __init__(self, must_exist: bool = False) -> None:
+        self.must_exist = must_exist
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from sealroom.dataset.location import is_remote, location
+
+        where = location(value)
+        # remote existence costs a request and Dataset.open says it better; check local paths only
+        if self.must_exist and not is_remote(where) and not where.is_dir():
+            self.fail(f"folder {str(where)!r} does not exist", param, ctx)
+        return where
+
+
+#: a dataset the command reads (a local one must exist)
+DATASET_IN = DatasetLocation(must_exist=True)
+#: a dataset the command writes, or reads and reports on itself when absent
+DATASET = DatasetLocation()
+
+
 def runner_options(fn: F) -> F:
     """--workers / --cluster / --restart / --quiet, passed as keyword arguments."""
     fn = click.option("--quiet", "-q", is_flag=True, help="No progress bars.")(fn)

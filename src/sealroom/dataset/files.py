@@ -1,7 +1,8 @@
-"""File primitives: atomic writes and content hashes.
+"""File primitives: atomic writes and content hashes, for local and remote locations.
 
-A reader must never see half a file, so everything is written to a temporary name in the same
-folder and renamed into place (rename is atomic on POSIX within one file system).
+A reader must never see half a file, so everything is written to a temporary file and then placed
+in one step: renamed within the target folder locally (atomic on POSIX within one file system),
+uploaded in one call to object storage (object creation is atomic there).
 """
 
 from __future__ import annotations
@@ -17,38 +18,44 @@ from typing import IO, Any
 
 import orjson
 
+from sealroom.dataset.location import Location, location, place_file, staging_dir
+
 TMP_PREFIX = ".tmp-"
 _CHUNK = 1 << 20
 
 
-def sha256_file(path: str | os.PathLike[str]) -> str:
+def sha256_file(path: str | os.PathLike[str] | Location) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with location(path).open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             h.update(chunk)
     return h.hexdigest()
 
 
-@contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success fsync and rename it to ``target``."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX + target.name + ".", dir=target.parent)
+def local_temp_for(target: Location, suffix: str = "") -> Path:
+    """A new empty local file to write ``target``'s content into before :func:`place_file`."""
+    folder = staging_dir(target)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", suffix=suffix, dir=folder)
     os.close(fd)
-    tmp = Path(tmp_name)
+    return Path(tmp_name)
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike[str] | Location) -> Iterator[Path]:
+    """Yield a local temporary path; on success place it at ``target`` in one atomic step."""
+    target = location(target)
+    tmp = local_temp_for(target)
     try:
         yield tmp
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        place_file(tmp, target)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
 
 
 @contextmanager
-def atomic_open(target: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[Any]]:
+def atomic_open(target: str | os.PathLike[str] | Location, mode: str = "wb") -> Iterator[IO[Any]]:
     with atomic_path(target) as tmp, open(tmp, mode) as fh:
         yield fh
 
@@ -58,18 +65,20 @@ def dump_json(obj: Any) -> bytes:
     return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
 
 
-def write_json_atomic(target: str | os.PathLike[str], obj: Any) -> None:
+def write_json_atomic(target: str | os.PathLike[str] | Location, obj: Any) -> None:
     with atomic_open(target, "wb") as fh:
         fh.write(dump_json(obj))
 
 
-def read_json(path: str | os.PathLike[str]) -> Any:
-    return orjson.loads(Path(path).read_bytes())
+def read_json(path: str | os.PathLike[str] | Location) -> Any:
+    return orjson.loads(location(path).read_bytes())
 
 
-def remove_temp_files(folder: Path) -> None:
-    """Delete temporaries (files or whole staging folders) a killed process left behind."""
-    if folder.is_dir():
+def remove_temp_files(folder: Location) -> None:
+    """Delete temporaries (files or whole staging folders) a killed process left behind.
+
+    Remote folders never hold temporaries: their files are staged locally and uploaded whole."""
+    if isinstance(folder, Path) and folder.is_dir():
         for p in sorted(folder.rglob(TMP_PREFIX + "*"), key=lambda q: len(q.parts)):
             if p.is_dir() and not p.is_symlink():
                 shutil.rmtree(p, ignore_errors=True)

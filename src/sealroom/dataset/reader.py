@@ -1,15 +1,14 @@
-"""Opening a dataset folder and reading its shards."""
+"""Opening a dataset folder (local or on object storage) and reading its shards."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from sealroom.dataset.files import read_json
+from sealroom.dataset.location import Location, location, read_parquet
 from sealroom.dataset.manifest import MANIFEST, Manifest, ShardInfo
 from sealroom.errors import DatasetError
 
@@ -17,13 +16,13 @@ from sealroom.errors import DatasetError
 class Dataset:
     """A completed dataset: a folder of Parquet shards described by ``_manifest.json``."""
 
-    def __init__(self, path: Path, manifest: Manifest) -> None:
+    def __init__(self, path: Location, manifest: Manifest) -> None:
         self.path = path
         self.manifest = manifest
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Dataset:
-        p = Path(path)
+    def open(cls, path: str | os.PathLike[str] | Location) -> Dataset:
+        p = location(path)
         if not p.is_dir():
             raise DatasetError(f"not a dataset folder: {p}", code="dataset_missing")
         mf = p / MANIFEST
@@ -56,7 +55,7 @@ class Dataset:
     def fingerprint(self) -> str:
         return self.manifest.fingerprint
 
-    def shard_path(self, shard: ShardInfo) -> Path:
+    def shard_path(self, shard: ShardInfo) -> Location:
         return self.path / shard.file
 
     def side(self, name: str) -> Dataset:
@@ -65,7 +64,7 @@ class Dataset:
         return Dataset.open(self.path / name)
 
     def read_shard(self, shard: ShardInfo, columns: list[str] | None = None) -> pa.Table:
-        return pq.read_table(self.shard_path(shard), columns=columns, schema=self.schema)
+        return read_parquet(self.shard_path(shard), columns=columns, schema=self.schema)
 
     def iter_shards(self, columns: list[str] | None = None) -> Iterator[tuple[ShardInfo, pa.Table]]:
         for shard in self.shards:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sealroom.dataset.files import sha256_file
+from sealroom.dataset.location import Location
 from sealroom.dataset.reader import Dataset
 
 
 @dataclass
 class ValidationReport:
-    path: Path
+    path: Location
     checked: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -20,7 +21,7 @@ class ValidationReport:
         return not self.problems
 
 
-def validate_dataset(path: Path, *, recurse: bool = True) -> list[ValidationReport]:
+def validate_dataset(path: str | os.PathLike[str] | Location, *, recurse: bool = True) -> list[ValidationReport]:
     """Check every shard's size and SHA-256, and that no unlisted shard sits in the folder."""
     ds = Dataset.open(path)
     report = ValidationReport(ds.path)
@@ -32,11 +33,12 @@ def validate_dataset(path: Path, *, recurse: bool = True) -> list[ValidationRepo
         if not p.is_file():
             report.problems.append(f"{shard.file}: missing")
             continue
-        if p.stat().st_size != shard.bytes:
-            report.problems.append(f"{shard.file}: size {p.stat().st_size} != recorded {shard.bytes}")
+        size = p.stat().st_size
+        if size != shard.bytes:
+            report.problems.append(f"{shard.file}: size {size} != recorded {shard.bytes}")
         elif sha256_file(p) != shard.sha256:
             report.problems.append(f"{shard.file}: SHA-256 does not match the manifest")
-    for p in sorted(ds.path.glob("part-*.parquet")):
+    for p in sorted(ds.path.glob("part-*.parquet"), key=str):
         if p.name not in listed:
             report.problems.append(f"{p.name}: shard not listed in the manifest")
     reports = [report]

@@ -7,28 +7,28 @@ killed mid-write leaves at most a temporary file, which the next run deletes.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sealroom.dataset.files import TMP_PREFIX, sha256_file
+from sealroom.dataset.files import local_temp_for, sha256_file
+from sealroom.dataset.location import Location, place_file
 from sealroom.dataset.manifest import ShardInfo
 
 MAIN = "main"
 PARQUET_OPTIONS = {"compression": "zstd", "write_statistics": True}
 
 
-def output_folder(root: Path, output: str) -> Path:
+def output_folder(root: Location, output: str) -> Location:
     """The main output is the dataset folder itself; side outputs are sub-folders named after them."""
     return root if output == MAIN else root / output
 
 
-def task_shard_files(root: Path, key: str, outputs: Mapping[str, pa.Schema]) -> list[Path]:
+def task_shard_files(root: Location, key: str, outputs: Mapping[str, pa.Schema]) -> list[Location]:
     """Every shard a task with this key may have written (to clear before a retry)."""
-    found: list[Path] = []
+    found: list[Location] = []
     for output in outputs:
         folder = output_folder(root, output)
         found += folder.glob(f"part-{key}.parquet")
@@ -37,18 +37,18 @@ def task_shard_files(root: Path, key: str, outputs: Mapping[str, pa.Schema]) -> 
 
 
 class _OpenShard:
-    def __init__(self, final: Path, schema: pa.Schema) -> None:
+    def __init__(self, final: Location, schema: pa.Schema) -> None:
         self.final = final
-        self.tmp = final.with_name(f"{TMP_PREFIX}{final.name}.{os.getpid()}")
+        self.tmp: Path = local_temp_for(final)
         self.writer = pq.ParquetWriter(self.tmp, schema, **PARQUET_OPTIONS)
         self.rows = 0
 
     def close(self) -> ShardInfo:
         self.writer.close()
-        with open(self.tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(self.tmp, self.final)
-        return ShardInfo(self.final.name, self.rows, sha256_file(self.final), self.final.stat().st_size)
+        # hashed before placing: the same bytes, and no download back from object storage
+        info = ShardInfo(self.final.name, self.rows, sha256_file(self.tmp), self.tmp.stat().st_size)
+        place_file(self.tmp, self.final)
+        return info
 
     def abort(self) -> None:
         try:
@@ -62,7 +62,7 @@ class TaskWriter:
 
     def __init__(
         self,
-        root: Path,
+        root: Location,
         key: str,
         outputs: Mapping[str, pa.Schema],
         max_rows: int | None = None,

@@ -9,15 +9,15 @@ Completion protocol (what makes every stage resumable and crash-safe):
 
 from __future__ import annotations
 
-import shutil
+import os
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sealroom import __version__
 from sealroom.dataset.files import read_json, remove_temp_files, write_json_atomic
+from sealroom.dataset.location import Location, location, remove_tree
 from sealroom.dataset.manifest import DONE_DIR, MANIFEST, PLAN, Manifest, ShardInfo, config_hash
 from sealroom.dataset.writer import MAIN, TaskWriter, output_folder, task_shard_files
 from sealroom.errors import ConfigError, SealroomError, StepError
@@ -37,7 +37,7 @@ logger = get_logger("runner")
 class _Job:
     step: Step
     task: Task
-    root: Path
+    root: Location
     token: str
 
 
@@ -82,7 +82,7 @@ def _shard_dict(s: ShardInfo) -> dict[str, Any]:
 
 @dataclass
 class StepResult:
-    out_dir: Path
+    out_dir: Location
     manifest: Manifest
     ran: int
     skipped: int
@@ -92,25 +92,25 @@ class StepResult:
         return Stats(self.manifest.stats)
 
 
-def _clear_outputs(out_dir: Path, step: Step) -> None:
+def _clear_outputs(out_dir: Location, step: Step) -> None:
     for name in step.outputs:
         folder = output_folder(out_dir, name)
         for p in folder.glob("part-*.parquet"):
             p.unlink()
         (folder / MANIFEST).unlink(missing_ok=True)
-    shutil.rmtree(out_dir / DONE_DIR, ignore_errors=True)
+    remove_tree(out_dir / DONE_DIR)
     (out_dir / PLAN).unlink(missing_ok=True)
 
 
 def run_step(
     step: Step,
-    out_dir: str | Path,
+    out_dir: str | os.PathLike[str] | Location,
     runner: Runner,
     *,
     restart: bool = False,
     show_progress: bool = True,
 ) -> StepResult:
-    out_dir = Path(out_dir)
+    out_dir = location(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_temp_files(out_dir)
     config = step.config()
@@ -139,7 +139,7 @@ def run_step(
         write_json_atomic(plan_path, plan)
 
     done_dir = out_dir / DONE_DIR
-    done_dir.mkdir(exist_ok=True)
+    done_dir.mkdir(parents=True, exist_ok=True)
     markers: dict[str, dict[str, Any]] = {}
     for t in tasks:
         mp = done_dir / f"{t.key}.json"
