@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sealroom.dataset.location import Location, location
 from sealroom.errors import ConfigError, QuarantineError
 from sealroom.ingest.adapters import adapter_for
 from sealroom.ingest.detect import resolve
@@ -17,7 +18,7 @@ from sealroom.step import Stats
 
 @dataclass
 class IngestResult:
-    out: Path
+    out: Location
     step: StepResult
     conversations: int
     messages: int
@@ -36,7 +37,7 @@ class IngestResult:
         return self.step.stats
 
 
-def _summarize(out: Path, result: StepResult) -> IngestResult:
+def _summarize(out: Location, result: StepResult) -> IngestResult:
     s = result.stats
     by_reason = {k.removeprefix("quarantined."): int(v) for k, v in s.items() if k.startswith("quarantined.")}
     by_format = {k.removeprefix("conversations."): int(v) for k, v in s.items() if k.startswith("conversations.")}
@@ -61,7 +62,7 @@ def _summarize(out: Path, result: StepResult) -> IngestResult:
 
 def ingest(
     sources: list[Path],
-    out: Path,
+    out: str | Path | Location,
     *,
     fmt: str = "auto",
     shard_size: int = 10_000,
@@ -82,7 +83,7 @@ def ingest(
     if not sources:
         raise ConfigError("no sources given")
     units, skipped = discover([Path(s) for s in sources])
-    out = Path(out)
+    out = location(out)
     units = [u for u in units if not _inside(Path(u.path), out)]
     named = {str(Path(s)) for s in sources if Path(s).is_file()}
     pairs = []
@@ -109,8 +110,10 @@ def ingest(
     return summary
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def _inside(path: Path, folder: Location) -> bool:
     """A hold written inside a walked source folder must not ingest itself on a rerun."""
+    if not isinstance(folder, Path):
+        return False
     try:
         path.resolve().relative_to(folder.resolve())
         return True

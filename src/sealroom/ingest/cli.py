@@ -9,7 +9,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from sealroom.cli.options import open_runner, runner_options
+from sealroom.cli.options import DATASET, open_runner, runner_options
+from sealroom.dataset.location import Location
 from sealroom.errors import QuarantineError
 from sealroom.ingest.adapters import format_names
 
@@ -45,7 +46,7 @@ def print_summary(result: IngestResult) -> None:
 
 @click.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="The hold (dataset folder).")
+@click.option("--out", "-o", required=True, type=DATASET, help="The hold (dataset folder or s3:// URL).")
 @click.option(
     "--format",
     "fmt",
@@ -59,7 +60,7 @@ def print_summary(result: IngestResult) -> None:
 @runner_options
 def ingest(
     sources: tuple[Path, ...],
-    out: Path,
+    out: Location,
     fmt: str,
     shard_size: int,
     strict: bool,

@@ -13,7 +13,6 @@ is read back from the quarantine rows, so it is the same however many times fina
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -22,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sealroom.dataset.files import atomic_path, read_json, sha256_file, write_json_atomic
+from sealroom.dataset.location import Location, read_parquet
 from sealroom.dataset.manifest import DONE_DIR
 from sealroom.dataset.writer import PARQUET_OPTIONS
 from sealroom.ingest.records import QUARANTINE_SCHEMA
@@ -45,22 +45,23 @@ def conversation_stats(conv: Any, stats: Stats) -> None:
 REPORT_IDS = 1000
 
 
-def _write(path: Path, table: pa.Table, schema: pa.Schema) -> dict[str, Any]:
+def _write(path: Location, table: pa.Table, schema: pa.Schema) -> dict[str, Any]:
     with atomic_path(path) as tmp:
         writer = pq.ParquetWriter(tmp, schema, **PARQUET_OPTIONS)
         writer.write_table(table.cast(schema))
         writer.close()
-    return {"file": path.name, "rows": table.num_rows, "sha256": sha256_file(path), "bytes": path.stat().st_size}
+        info = {"file": path.name, "rows": table.num_rows, "sha256": sha256_file(tmp), "bytes": tmp.stat().st_size}
+    return info
 
 
-def settle_duplicates(step: IngestStep, out_dir: Path) -> dict[str, Any]:
+def settle_duplicates(step: IngestStep, out_dir: Location) -> dict[str, Any]:
     first: dict[str, str] = {}
     tasks = step.plan()
     for task in tasks:
         marker = read_json(out_dir / DONE_DIR / f"{task.key}.json")
         drops: dict[str, list[int]] = {}
         for shard in marker["outputs"].get("main", []):
-            ids = pq.read_table(out_dir / shard["file"], columns=["conversation_id"]).column(0).to_pylist()
+            ids = read_parquet(out_dir / shard["file"], columns=["conversation_id"]).column(0).to_pylist()
             rows = [i for i, cid in enumerate(ids) if cid in first]
             if rows:
                 drops[shard["file"]] = rows
@@ -72,7 +73,7 @@ def settle_duplicates(step: IngestStep, out_dir: Path) -> dict[str, Any]:
 
 
 def _move_out(
-    out_dir: Path,
+    out_dir: Location,
     key: str,
     unit: Any,
     marker: dict[str, Any],
@@ -90,7 +91,7 @@ def _move_out(
             new_main.append(shard)
             continue
         path = out_dir / shard["file"]
-        table = pq.read_table(path, schema=CONVERSATION_SCHEMA)
+        table = read_parquet(path, schema=CONVERSATION_SCHEMA)
         mask = pc.invert(pc.is_in(pa.array(range(table.num_rows)), pa.array(rows)))
         removed = table.take(rows)
         for conv in table_to_conversations(removed):
@@ -130,12 +131,12 @@ def _move_out(
     write_json_atomic(marker_path, marker)
 
 
-def _report(out_dir: Path, keys: list[str]) -> dict[str, Any]:
+def _report(out_dir: Location, keys: list[str]) -> dict[str, Any]:
     ids: list[str] = []
     for key in keys:
         marker = read_json(out_dir / DONE_DIR / f"{key}.json")
         for shard in marker["outputs"].get("quarantine", []):
-            t = pq.read_table(out_dir / "quarantine" / shard["file"], columns=["code", "conversation_id"])
+            t = read_parquet(out_dir / "quarantine" / shard["file"], columns=["code", "conversation_id"])
             ids += [
                 c for code, c in zip(*(col.to_pylist() for col in t.columns), strict=True) if code == "duplicate_id"
             ]

@@ -14,12 +14,14 @@ which task first, and a resumed run ends in the same bytes as an uninterrupted o
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pyarrow as pa
 
+from sealroom.dataset.location import Location
 from sealroom.dataset.writer import TaskWriter
 from sealroom.errors import InputError
 from sealroom.ingest.adapters import adapter_for
@@ -110,6 +112,20 @@ class _Output:
             self.out.write(QUARANTINE, pa.Table.from_pylist(self.quarantined, schema=QUARANTINE_SCHEMA))
 
 
+#: a local folder, counted as part of the hold, for decoded sources when the hold is on object storage
+SCRATCH_ENV = "SEALROOM_SCRATCH"
+
+
+def spool_dir(hold: Location) -> Path | None:
+    """Where a compressed source is inflated to be memory-mapped: inside the hold, since decoded raw
+    text must not land outside it. A hold on object storage has no local folder, so the operator
+    names one on a protected disk in SEALROOM_SCRATCH; without it the source is inflated in memory."""
+    if isinstance(hold, Path):
+        return hold
+    scratch = os.environ.get(SCRATCH_ENV)
+    return Path(scratch) if scratch else None
+
+
 class IngestStep(Step):
     stage = "ingest"
     outputs = {"main": CONVERSATION_SCHEMA, QUARANTINE: QUARANTINE_SCHEMA}
@@ -155,7 +171,7 @@ class IngestStep(Step):
             self._parquet(unit, adapter, sink, stats)
         else:
             try:
-                with open_data(unit, spool_dir=out.root) as data:
+                with open_data(unit, spool_dir=spool_dir(out.root)) as data:
                     # a plain file's content hash is the one already taken for the manifest
                     content_sha = unit.sha256 if unit.compression == "none" else hashlib.sha256(data).hexdigest()
                     stats.add(f"bytes.{adapter.short}", len(data))
@@ -186,7 +202,7 @@ class IngestStep(Step):
                 )
             )
 
-    def finalize(self, out_dir: Path, stats: Stats) -> dict[str, Any]:
+    def finalize(self, out_dir: Location, stats: Stats) -> dict[str, Any]:
         duplicates = settle_duplicates(self, out_dir)
         return {
             "sources": [{**unit.as_dict(), "format": name} for unit, name in self.units],
