@@ -1,13 +1,17 @@
-"""Ingest into a hold on object storage: the same hold, byte for byte, as on a local disk."""
+"""Ingest from and into object storage: the same hold, byte for byte, as from and on a local disk."""
 
 from __future__ import annotations
 
 import gzip
+import zipfile
 from pathlib import Path
 
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from ingest_helpers import openai_record, write_jsonl
+from ingest_helpers import chatgpt_conversation, openai_record, write_jsonl
 
 from sealroom.cli.main import cli
 from sealroom.dataset import Dataset, validate_dataset
@@ -65,3 +69,39 @@ def test_ingest_cli_writes_to_an_s3_url(tmp_path: Path, s3_root: str) -> None:
     assert info.exit_code == 0 and "stage=ingest" in info.output
     check = CliRunner().invoke(cli, ["validate", url])
     assert check.exit_code == 0 and "every shard matches" in check.output
+
+
+def test_sources_in_object_storage_give_the_same_conversations(tmp_path: Path, s3_root: str) -> None:
+    src = _sources(tmp_path)
+    with zipfile.ZipFile(src / "export.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("conversations.json", orjson.dumps([chatgpt_conversation(cid=f"z{i}") for i in range(3)]))
+        zf.writestr("chat.html", "<html></html>")
+    pq.write_table(
+        pa.table(
+            {
+                "conversation_hash": ["p1"],
+                "conversation": [[{"role": "user", "content": "hi"}]],
+                "model": ["gpt-4"],
+                "timestamp": ["2024-01-01T00:00:00"],
+            }
+        ),
+        src / "chats.parquet",
+    )
+    bucket = location(f"{s3_root}/exports")
+    bucket.fs.put(str(src), bucket.path, recursive=True)
+    local = ingest([src], tmp_path / "hold", shard_size=2, runner=LocalRunner(1), show_progress=False)
+    remote = ingest([str(bucket)], tmp_path / "hold-from-s3", shard_size=2, runner=LocalRunner(2), show_progress=False)
+    assert remote.conversations == local.conversations > 0
+    assert remote.conversations_by_format == local.conversations_by_format
+    assert remote.quarantine_by_reason == local.quarantine_by_reason
+
+    def rows(root: Path) -> list[dict]:
+        return Dataset.open(root).read().to_pylist()
+
+    assert rows(tmp_path / "hold-from-s3") == rows(tmp_path / "hold")
+    sources = Dataset.open(tmp_path / "hold-from-s3").manifest.extra["sources"]
+    assert all(s["path"].startswith("s3://") and len(s["sha256"]) == 64 for s in sources)
+    assert [s["sha256"] for s in sources] == [
+        s["sha256"] for s in Dataset.open(tmp_path / "hold").manifest.extra["sources"]
+    ]
+    assert not list((tmp_path / "hold-from-s3").rglob(".tmp-*"))  # spooled copies removed

@@ -14,25 +14,32 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class DatasetLocation(click.ParamType):
-    """A dataset folder: a local path or an object-storage URL (``s3://bucket/run/hold``)."""
+    """A dataset folder (or a source file): a local path or an object-storage URL
+    (``s3://bucket/run/hold``)."""
 
     name = "dataset"
 
-    def __init__(self, must_exist: bool = False) -> None:
+    def __init__(self, must_exist: bool = False, folder_only: bool = True) -> None:
         self.must_exist = must_exist
+        self.folder_only = folder_only
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from sealroom.dataset.location import is_remote, location
 
         where = location(value)
-        # remote existence costs a request and Dataset.open says it better; check local paths only
-        if self.must_exist and not is_remote(where) and not where.is_dir():
-            self.fail(f"folder {str(where)!r} does not exist", param, ctx)
+        # remote existence costs a request and the stage says it better; check local paths only
+        if self.must_exist and not is_remote(where):
+            if not where.exists():
+                self.fail(f"{str(where)!r} does not exist", param, ctx)
+            if self.folder_only and not where.is_dir():
+                self.fail(f"{str(where)!r} is not a folder", param, ctx)
         return where
 
 
 #: a dataset the command reads (a local one must exist)
 DATASET_IN = DatasetLocation(must_exist=True)
+#: a source file or folder to ingest (a local one must exist)
+SOURCE = DatasetLocation(must_exist=True, folder_only=False)
 #: a dataset the command writes, or reads and reports on itself when absent
 DATASET = DatasetLocation()
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sealroom.dataset.location import Location, location
+from sealroom.dataset.location import Location, is_url, location
 from sealroom.errors import ConfigError, QuarantineError
 from sealroom.ingest.adapters import adapter_for
 from sealroom.ingest.detect import resolve
@@ -61,7 +61,7 @@ def _summarize(out: Location, result: StepResult) -> IngestResult:
 
 
 def ingest(
-    sources: list[Path],
+    sources: list[str | Path | Location],
     out: str | Path | Location,
     *,
     fmt: str = "auto",
@@ -82,10 +82,11 @@ def ingest(
         adapter_for(fmt)  # fail early on an unknown format name
     if not sources:
         raise ConfigError("no sources given")
-    units, skipped = discover([Path(s) for s in sources])
+    given = [location(s) for s in sources]
+    units, skipped = discover(given)
     out = location(out)
-    units = [u for u in units if not _inside(Path(u.path), out)]
-    named = {str(Path(s)) for s in sources if Path(s).is_file()}
+    units = [u for u in units if not _inside(u.path, out)]
+    named = {str(s) for s in given if s.is_file()}
     pairs = []
     for unit in units:
         adapter = resolve(unit, fmt)
@@ -110,12 +111,12 @@ def ingest(
     return summary
 
 
-def _inside(path: Path, folder: Location) -> bool:
+def _inside(path: str, folder: Location) -> bool:
     """A hold written inside a walked source folder must not ingest itself on a rerun."""
-    if not isinstance(folder, Path):
+    if not isinstance(folder, Path) or is_url(path):
         return False
     try:
-        path.resolve().relative_to(folder.resolve())
+        Path(path).resolve().relative_to(folder.resolve())
         return True
     except ValueError:
         return False

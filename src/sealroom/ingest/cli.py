@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from sealroom.cli.options import DATASET, open_runner, runner_options
+from sealroom.cli.options import DATASET, SOURCE, open_runner, runner_options
 from sealroom.dataset.location import Location
 from sealroom.errors import QuarantineError
 from sealroom.ingest.adapters import format_names
@@ -45,7 +44,7 @@ def print_summary(result: IngestResult) -> None:
 
 
 @click.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=SOURCE)
 @click.option("--out", "-o", required=True, type=DATASET, help="The hold (dataset folder or s3:// URL).")
 @click.option(
     "--format",
@@ -59,7 +58,7 @@ def print_summary(result: IngestResult) -> None:
 @click.option("--strict", is_flag=True, help="Exit non-zero (after finishing) if any record was quarantined.")
 @runner_options
 def ingest(
-    sources: tuple[Path, ...],
+    sources: tuple[Location, ...],
     out: Location,
     fmt: str,
     shard_size: int,

@@ -8,16 +8,18 @@ import io
 
 import pyarrow.parquet as pq
 
+from sealroom.dataset.location import location
+from sealroom.dataset.location import parquet_file as open_parquet
 from sealroom.ingest.adapters import Adapter, adapter_for, all_adapters
 from sealroom.ingest.sources import SourceUnit, read_head
 
 
 def parquet_file(unit: SourceUnit) -> pq.ParquetFile:
     if unit.member is None:
-        return pq.ParquetFile(unit.path)
+        return open_parquet(location(unit.path))
     import zipfile
 
-    with zipfile.ZipFile(unit.path) as zf:
+    with location(unit.path).open("rb") as raw, zipfile.ZipFile(raw) as zf:
         return pq.ParquetFile(io.BytesIO(zf.read(unit.member)))
 
 

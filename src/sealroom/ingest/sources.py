@@ -1,5 +1,6 @@
 """Finding and opening source files: plain files, folders (walked recursively), ``.gz`` files and
-``.zip`` archives (a ChatGPT export zip), with the chain-of-custody facts of each.
+``.zip`` archives (a ChatGPT export zip), with the chain-of-custody facts of each. Sources may be
+local paths or object-storage URLs (``s3://bucket/exports/``).
 
 A *source unit* is what one ingest task reads: a file, or one member of a zip. Its ``sha256`` is
 of the bytes as held (the ``.gz`` file itself, the zip member's stored content after inflating),
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sealroom.dataset.files import TMP_PREFIX, sha256_file
+from sealroom.dataset.location import Location, is_url, location
 from sealroom.errors import InputError
 
 #: suffixes a folder walk or a zip considers (explicitly named files are always read)
@@ -54,7 +56,7 @@ def _is_candidate(name: str) -> bool:
     return name.endswith(CANDIDATE_SUFFIXES)
 
 
-def discover(sources: list[Path]) -> tuple[list[SourceUnit], list[dict[str, Any]]]:
+def discover(sources: list[Location]) -> tuple[list[SourceUnit], list[dict[str, Any]]]:
     """Expand the given paths into source units (in a stable order) and list the files skipped.
 
     Skipped files (a walked folder's README, a zip's ``chat.html`` or images) are hashed too: the
@@ -64,7 +66,7 @@ def discover(sources: list[Path]) -> tuple[list[SourceUnit], list[dict[str, Any]
     skipped: list[dict[str, Any]] = []
     for given in sources:
         if given.is_dir():
-            files = sorted(p for p in given.rglob("*") if p.is_file())
+            files = sorted((p for p in given.rglob("*") if p.is_file()), key=str)
             for f in files:
                 if _is_candidate(f.name) or f.suffix.lower() == ".zip":
                     units += _file_units(f)
@@ -77,21 +79,23 @@ def discover(sources: list[Path]) -> tuple[list[SourceUnit], list[dict[str, Any]
     return units, skipped
 
 
-def _file_units(path: Path) -> list[SourceUnit]:
+def _file_units(path: Location) -> list[SourceUnit]:
     size = path.stat().st_size
-    if path.suffix.lower() == ".zip" or (zipfile.is_zipfile(path) and not path.name.lower().endswith(".gz")):
+    with path.open("rb") as fh:
+        is_zip = zipfile.is_zipfile(fh)
+    if path.suffix.lower() == ".zip" or (is_zip and not path.name.lower().endswith(".gz")):
         return _zip_units(path)
     compression = "gzip" if path.name.lower().endswith(".gz") else "none"
-    with open(path, "rb") as fh:
+    with path.open("rb") as fh:
         magic = fh.read(4)
     kind = "parquet" if magic == PARQUET_MAGIC and compression == "none" else "json"
     return [SourceUnit(str(path), None, sha256_file(path), size, compression, kind)]
 
 
-def _zip_units(path: Path) -> list[SourceUnit]:
+def _zip_units(path: Location) -> list[SourceUnit]:
     units = []
     try:
-        with zipfile.ZipFile(path) as zf:
+        with path.open("rb") as raw, zipfile.ZipFile(raw) as zf:
             for info in sorted(zf.infolist(), key=lambda i: i.filename):
                 if info.is_dir() or not _is_candidate(info.filename):
                     continue
@@ -146,8 +150,9 @@ def _map(path: str | Path, stack: ExitStack) -> bytes | mmap.mmap:
 
 
 def _acquire(unit: SourceUnit, spool_dir: Path | None, stack: ExitStack) -> bytes | mmap.mmap:
-    if unit.compression == "none":
+    if unit.compression == "none" and not is_url(unit.path):
         return _map(unit.path, stack)
+    # compressed, or in object storage: copied into the spool (or memory) first
     if spool_dir is None:
         return _read_raw(unit)
     spool_dir.mkdir(parents=True, exist_ok=True)
@@ -161,16 +166,19 @@ def _acquire(unit: SourceUnit, spool_dir: Path | None, stack: ExitStack) -> byte
 @contextmanager
 def _open_decoded(unit: SourceUnit) -> Iterator[IO[bytes]]:
     """A stream of the unit's decompressed bytes."""
-    if unit.compression == "gzip":
-        with gzip.open(unit.path, "rb") as fh:
-            yield fh
-        return
-    with zipfile.ZipFile(unit.path) as zf, zf.open(unit.member or "") as member:
-        if unit.compression == "zip+gzip":
-            with gzip.open(member, "rb") as fh:
+    with location(unit.path).open("rb") as raw:
+        if unit.compression == "none":
+            yield raw
+        elif unit.compression == "gzip":
+            with gzip.open(raw, "rb") as fh:
                 yield fh
         else:
-            yield member
+            with zipfile.ZipFile(raw) as zf, zf.open(unit.member or "") as member:
+                if unit.compression == "zip+gzip":
+                    with gzip.open(member, "rb") as fh:
+                        yield fh
+                else:
+                    yield member
 
 
 def _read_raw(unit: SourceUnit) -> bytes:
@@ -181,9 +189,6 @@ def _read_raw(unit: SourceUnit) -> bytes:
 def read_head(unit: SourceUnit, n: int = HEAD_BYTES) -> bytes:
     """The first ``n`` decoded bytes (for format detection); b"" when unreadable."""
     try:
-        if unit.compression == "none":
-            with open(unit.path, "rb") as fh:
-                return fh.read(n)
         with _open_decoded(unit) as fh:
             return fh.read(n)
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile, gzip.BadGzipFile, ValueError):
