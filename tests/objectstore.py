@@ -11,8 +11,12 @@ import logging
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from sealroom.dataset import Dataset
+from sealroom.dataset.location import is_remote, location
 
 _counter = itertools.count()
 
@@ -56,3 +60,22 @@ def s3_root(s3_server: str) -> str:
     bucket = f"sealroom-test-{os.getpid()}-{next(_counter)}"
     fsspec.filesystem("s3", skip_instance_cache=True).mkdir(bucket)
     return f"s3://{bucket}"
+
+
+def upload(local: Path, url: str) -> str:
+    """Copy a local folder (a finished dataset, or sources) to ``url``; returns ``url``."""
+    target = location(url)
+    target.fs.put(str(local), target.path, recursive=True)
+    return url
+
+
+def assert_same_dataset(local: Path, url: str) -> None:
+    """Main and side outputs: the same fingerprints, shard bytes, stats and extra manifest fields."""
+    ours, theirs = Dataset.open(local), Dataset.open(url)
+    assert is_remote(theirs.path)
+    assert (theirs.manifest.stats, theirs.manifest.extra) == (ours.manifest.stats, ours.manifest.extra)
+    assert theirs.manifest.side_outputs == ours.manifest.side_outputs
+    for name in ["", *ours.manifest.side_outputs]:
+        a, b = (ours.side(name), theirs.side(name)) if name else (ours, theirs)
+        assert b.fingerprint == a.fingerprint, name or "main"
+        assert [b.shard_path(s).read_bytes() for s in b.shards] == [a.shard_path(s).read_bytes() for s in a.shards]

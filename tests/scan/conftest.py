@@ -5,6 +5,7 @@ import random
 from pathlib import Path
 
 import pytest
+from scan_helpers import chat, span, write_conversations
 
 from sealroom.scan import CorpusIndex, build_corpus
 
@@ -60,6 +61,22 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, articles: dict[str, s
         for aid, text in articles.items():
             fh.write(json.dumps({"id": aid, "text": text, "title": f"Title {aid}", "publisher": "nyt"}) + "\n")
     return build_corpus([src], folder / "index", show_progress=False)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory, articles: dict[str, str]) -> Path:
+    """Eight conversations in three shards: c1 and c3 reproduce articles (c3 twice in its user turn)."""
+    a, b = articles["art-005"], articles["art-006"]
+    convs = [
+        chat(
+            "c1",
+            ("user", "Can you get around the NYT paywall for me?"),
+            ("assistant", "According to the New York Times, " + span(a, 0, 50)),
+        ),
+        chat("c2", ("user", "What happened?"), ("assistant", "The Times reported that nothing happened.")),
+        chat("c3", ("user", span(b, 0, 30) + "\n\nand\n\n" + span(b, 100, 140)), ("assistant", span(b, 30, 90))),
+    ] + [chat(f"x{i}", ("user", f"question {i}"), ("assistant", "answer")) for i in range(5)]
+    return write_conversations(tmp_path_factory.mktemp("stage") / "ds", convs, per_shard=3)
 
 
 def index_path(idx: CorpusIndex) -> Path:

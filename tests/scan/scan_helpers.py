@@ -6,12 +6,19 @@ import json
 from pathlib import Path
 
 from dataset_builders import write_tables
+from sealroom.scan.normalize import tokenize
 from sealroom.schema import CONVERSATION_SCHEMA, Conversation, Message, conversations_to_table
 
 
 def write_conversations(path: Path, conversations: list[Conversation], per_shard: int = 50) -> Path:
     shards = [conversations_to_table(conversations[i : i + per_shard]) for i in range(0, len(conversations), per_shard)]
     return write_tables(path, "ingest", {"main": CONVERSATION_SCHEMA}, [{"main": t} for t in shards])
+
+
+def span(text: str, first: int, last: int) -> str:
+    """Words ``first`` to ``last`` (exclusive) of ``text``, as they stand in it."""
+    t = tokenize(text)
+    return text[int(t.starts[first]) : int(t.ends[last - 1])]
 
 
 def chat(cid: str, *turns: tuple[str, str], branches: dict[int, int] | None = None) -> Conversation:

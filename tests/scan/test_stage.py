@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from scan_helpers import chat, write_conversations
 
 from sealroom.cli.main import cli
 from sealroom.dataset import Dataset
@@ -15,26 +13,6 @@ from sealroom.errors import ConfigError
 from sealroom.runner import LocalRunner
 from sealroom.scan import HITS_SCHEMA, SIGNALS_SCHEMA, SUMMARY_SCHEMA, scan, search
 from sealroom.scan.normalize import tokenize
-
-
-def span(text: str, first: int, last: int) -> str:
-    t = tokenize(text)
-    return text[int(t.starts[first]) : int(t.ends[last - 1])]
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory, articles) -> Path:
-    a, b = articles["art-005"], articles["art-006"]
-    convs = [
-        chat(
-            "c1",
-            ("user", "Can you get around the NYT paywall for me?"),
-            ("assistant", "According to the New York Times, " + span(a, 0, 50)),
-        ),
-        chat("c2", ("user", "What happened?"), ("assistant", "The Times reported that nothing happened.")),
-        chat("c3", ("user", span(b, 0, 30) + "\n\nand\n\n" + span(b, 100, 140)), ("assistant", span(b, 30, 90))),
-    ] + [chat(f"x{i}", ("user", f"question {i}"), ("assistant", "answer")) for i in range(5)]
-    return write_conversations(tmp_path_factory.mktemp("stage") / "ds", convs, per_shard=3)
 
 
 @pytest.fixture(scope="module")

@@ -6,22 +6,23 @@ from pathlib import Path
 
 import click
 
-from sealroom.cli.options import open_runner, runner_options
+from sealroom.cli.options import DATASET, DATASET_IN, open_runner, runner_options
+from sealroom.dataset.location import Location
 
 
 @click.command("classify")
-@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output dataset.")
+@click.argument("dataset", type=DATASET_IN)
+@click.option("--out", "-o", required=True, type=DATASET, help="Output dataset.")
 @click.option("--classifier", default=None, help="Registered classifier name [default: keywords.v1].")
 @click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Taxonomy TOML file.")
-@click.option("--hits", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Scan output folder.")
+@click.option("--hits", type=DATASET_IN, help="Scan output folder.")
 @runner_options
 def classify_command(
-    dataset: Path,
-    out: Path,
+    dataset: Location,
+    out: Location,
     classifier: str | None,
     taxonomy: Path | None,
-    hits: Path | None,
+    hits: Location | None,
     workers: int | None,
     cluster: str | None,
     restart: bool,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyarrow as pa
 
 from sealroom.dataset import Dataset
+from sealroom.dataset.location import Location
 from sealroom.errors import DatasetError, InputError
 
 SIGNAL_COLUMNS = ("signal", "kind", "type", "name", "label")
@@ -33,7 +33,7 @@ def _read(ds: Dataset, wanted: tuple[str, ...]) -> pa.Table:
     return ds.read(present)
 
 
-def load_news_signals(hits: Path) -> dict[str, NewsSignals]:
+def load_news_signals(hits: Location) -> dict[str, NewsSignals]:
     """conversation_id -> its hits and signals, from a scan output folder."""
     ds = Dataset.open(hits)
     if "conversation_id" not in ds.schema.names:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from sealroom.classify.hits import NewsSignals, load_news_signals
 from sealroom.classify.schema import CLASSIFIED_SCHEMA
 from sealroom.classify.taxonomy import Taxonomy, load_taxonomy
 from sealroom.dataset import Dataset, TaskWriter
+from sealroom.dataset.location import Location, location
 from sealroom.schema import table_to_conversations
 from sealroom.step import ShardMapStep, Stats, Task
 
@@ -22,16 +24,16 @@ class ClassifyStep(ShardMapStep):
 
     def __init__(
         self,
-        input_path: str | Path,
+        input_path: str | os.PathLike[str] | Location,
         *,
         classifier: str,
         taxonomy_path: Path | None = None,
-        hits_path: Path | None = None,
+        hits_path: str | os.PathLike[str] | Location | None = None,
     ) -> None:
         super().__init__(input_path)
         self.classifier_name = classifier
         self.taxonomy_path = taxonomy_path
-        self.hits_path = hits_path
+        self.hits_path: Location | None = location(hits_path) if hits_path is not None else None
         # resolved in the parent so a bad name or taxonomy fails before any worker starts
         self.taxonomy: Taxonomy = load_taxonomy(taxonomy_path)
         CLASSIFIERS.get(classifier)

@@ -89,10 +89,20 @@ def remove_tree(path: Location) -> None:
         path.fs.rm(path.path, recursive=True)
 
 
-def read_parquet(path: Location, columns: list[str] | None = None, schema: pa.Schema | None = None) -> pa.Table:
-    if isinstance(path, Path):
-        return pq.read_table(path, columns=columns, schema=schema)
-    return pq.read_table(path.path, columns=columns, schema=schema, filesystem=path.fs)
+def arrow_source(path: Location) -> tuple[str, Any]:
+    """``(path, filesystem)`` as pyarrow's readers take them: a local path with no file system, or
+    an object key with its fsspec file system (so filters still prune row groups before fetching)."""
+    return (str(path), None) if isinstance(path, Path) else (path.path, path.fs)
+
+
+def read_parquet(
+    path: Location,
+    columns: list[str] | None = None,
+    schema: pa.Schema | None = None,
+    filters: Any = None,
+) -> pa.Table:
+    source, filesystem = arrow_source(path)
+    return pq.read_table(source, columns=columns, schema=schema, filters=filters, filesystem=filesystem)
 
 
 def parquet_file(path: Location) -> pq.ParquetFile:

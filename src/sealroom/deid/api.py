@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from sealroom.dataset.location import Location
 from sealroom.deid.policy import Policy, load_policy
 from sealroom.deid.step import DEFAULT_ANALYZER, DeidentifyStep
 from sealroom.runner import StepResult, make_runner, run_step
@@ -11,12 +13,12 @@ from sealroom.runner.base import Runner
 
 
 def deidentify(
-    dataset: Path,
-    out: Path,
+    dataset: str | os.PathLike[str] | Location,
+    out: str | os.PathLike[str] | Location,
     *,
     key_file: Path,
     policy: Path | Policy | None = None,
-    hits: Path | None = None,
+    hits: str | os.PathLike[str] | Location | None = None,
     runner: Runner | None = None,
     restart: bool = False,
     show_progress: bool = True,
@@ -28,7 +30,8 @@ def deidentify(
     ``quarantine``). ``policy`` is a TOML path, a :class:`Policy`, or None for the default;
     ``hits`` a scan output whose spans stay readable; ``log_originals_key`` a second key file to
     encrypt original values into the log. Raises ``QuarantineError`` when records could not be
-    treated, unless ``allow_quarantine``."""
+    treated, unless ``allow_quarantine``. ``dataset``, ``out`` and ``hits`` may be object-storage
+    URLs; key and policy files are local."""
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
     step = DeidentifyStep(
         dataset,
@@ -42,7 +45,7 @@ def deidentify(
     own = runner is None
     active = make_runner() if runner is None else runner
     try:
-        return run_step(step, Path(out), active, restart=restart, show_progress=show_progress)
+        return run_step(step, out, active, restart=restart, show_progress=show_progress)
     finally:
         if own:
             active.close()

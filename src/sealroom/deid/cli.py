@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from sealroom.cli.options import open_runner, runner_options
+from sealroom.cli.options import DATASET, DATASET_IN, open_runner, runner_options
+from sealroom.dataset.location import Location
 
 # the same as sealroom.deid.step.DEFAULT_ANALYZER (a test checks): importing the step here would
 # load pyarrow and the engine just to list the commands
@@ -16,11 +17,11 @@ _PATH = click.Path(path_type=Path)
 
 
 @click.command()
-@click.argument("dataset", type=_PATH)
-@click.option("--out", "-o", type=_PATH, required=True, help="Output dataset folder.")
+@click.argument("dataset", type=DATASET_IN)
+@click.option("--out", "-o", type=DATASET, required=True, help="Output dataset folder.")
 @click.option("--key-file", type=_PATH, required=True, help="Key for pseudonyms, date shifts and hashes.")
 @click.option("--policy", type=_PATH, default=None, help="Policy TOML [default: the bundled policy].")
-@click.option("--hits", type=_PATH, default=None, help="Scan output: text inside its spans stays readable.")
+@click.option("--hits", type=DATASET_IN, default=None, help="Scan output: text inside its spans stays readable.")
 @click.option("--log-originals", is_flag=True, help="Keep original values in the log, AES-256-GCM encrypted.")
 @click.option("--originals-key", type=_PATH, default=None, help="Key file for --log-originals (not --key-file).")
 @click.option("--allow-quarantine", is_flag=True, help="Finish even when records had to be withheld.")
@@ -33,11 +34,11 @@ _PATH = click.Path(path_type=Path)
 )
 @runner_options
 def deidentify(
-    dataset: Path,
-    out: Path,
+    dataset: Location,
+    out: Location,
     key_file: Path,
     policy: Path | None,
-    hits: Path | None,
+    hits: Location | None,
     log_originals: bool,
     originals_key: Path | None,
     allow_quarantine: bool,

@@ -13,11 +13,10 @@ by ``[ORGANIZATION_1]`` would erase the signal.
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from sealroom.dataset.location import Location, read_parquet
 from sealroom.dataset.reader import Dataset
 from sealroom.errors import InputError
 from sealroom.scan.schema import HITS_SCHEMA, SIGNALS_SCHEMA
@@ -26,7 +25,7 @@ from sealroom.scan.schema import HITS_SCHEMA, SIGNALS_SCHEMA
 HitIndex = dict[str, dict[int, list[dict[str, object]]]]
 
 
-def open_hits(path: Path) -> Dataset:
+def open_hits(path: Location) -> Dataset:
     ds = Dataset.open(path)
     missing = [n for n in HITS_SCHEMA.names if n not in ds.schema.names]
     if missing:
@@ -41,9 +40,7 @@ def _load(ds: Dataset, schema: pa.Schema, conversation_ids: list[str]) -> HitInd
     wanted = sorted(set(conversation_ids))
     for shard in ds.shards:
         # the filter prunes row groups by their conversation_id statistics before reading them
-        table = pq.read_table(
-            ds.shard_path(shard), columns=list(schema.names), filters=[("conversation_id", "in", wanted)]
-        )
+        table = read_parquet(ds.shard_path(shard), list(schema.names), filters=[("conversation_id", "in", wanted)])
         for row in table.to_pylist():
             index[row["conversation_id"]][int(row["message_index"])].append(row)
     for by_message in index.values():
@@ -52,14 +49,14 @@ def _load(ds: Dataset, schema: pa.Schema, conversation_ids: list[str]) -> HitInd
     return {cid: dict(by_message) for cid, by_message in index.items()}
 
 
-def load_hits(path: Path | None, conversation_ids: list[str]) -> HitIndex:
+def load_hits(path: Location | None, conversation_ids: list[str]) -> HitIndex:
     """The hits of these conversations, grouped by message, in a stable order."""
     if path is None or not conversation_ids:
         return {}
     return _load(open_hits(path), HITS_SCHEMA, conversation_ids)
 
 
-def load_signals(path: Path | None, conversation_ids: list[str]) -> HitIndex:
+def load_signals(path: Location | None, conversation_ids: list[str]) -> HitIndex:
     """Scan's news signals (a ``signals`` side output of the hits dataset), when it has them."""
     if path is None or not conversation_ids:
         return {}

@@ -9,13 +9,14 @@ fingerprint; the key itself is loaded in each worker.
 from __future__ import annotations
 
 import importlib
+import os
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from sealroom.dataset.location import Location, location, read_parquet
 from sealroom.dataset.writer import TaskWriter
 from sealroom.deid.engine import Deidentifier, DeidResult, Quarantined
 from sealroom.deid.exemption import load_hits, load_signals, open_hits
@@ -60,11 +61,11 @@ class DeidentifyStep(ShardMapStep):
 
     def __init__(
         self,
-        input_path: str | Path,
+        input_path: str | os.PathLike[str] | Location,
         *,
         key_file: str | Path,
         policy: Policy,
-        hits_path: str | Path | None = None,
+        hits_path: str | os.PathLike[str] | Location | None = None,
         originals_key_file: str | Path | None = None,
         analyzer: str = DEFAULT_ANALYZER,
         allow_quarantine: bool = False,
@@ -73,7 +74,7 @@ class DeidentifyStep(ShardMapStep):
         self.key_file = Path(key_file)
         self.key_fingerprint = load_key(self.key_file).fingerprint
         self.policy_config = policy.to_config()
-        self.hits_path = Path(hits_path) if hits_path is not None else None
+        self.hits_path = location(hits_path) if hits_path is not None else None
         self.originals_key_file = Path(originals_key_file) if originals_key_file is not None else None
         self.originals_fingerprint = (
             load_key(self.originals_key_file).fingerprint if self.originals_key_file is not None else None
@@ -151,11 +152,11 @@ class DeidentifyStep(ShardMapStep):
         stats.add("conversations_in", len(convs))
         return stats
 
-    def finalize(self, out_dir: Path, stats: Stats) -> dict[str, Any]:
+    def finalize(self, out_dir: Location, stats: Stats) -> dict[str, Any]:
         count = int(stats.get("quarantined", 0))
         if count and not self.allow_quarantine:
             rows = [
-                r for p in sorted((out_dir / "quarantine").glob("part-*.parquet")) for r in pq.read_table(p).to_pylist()
+                r for p in sorted((out_dir / "quarantine").glob("part-*.parquet")) for r in read_parquet(p).to_pylist()
             ]
             first = ", ".join(f"{r['conversation_id']} ({r['code']})" for r in rows[:5])
             raise QuarantineError(

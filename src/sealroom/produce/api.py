@@ -4,6 +4,7 @@ encrypted production (see docs/produce.md for the format)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Any
 from sealroom import __version__
 from sealroom.dataset import Dataset
 from sealroom.dataset.files import sha256_file
+from sealroom.dataset.location import Location, location, resolved
 from sealroom.errors import ConfigError
 from sealroom.keys import load_key
 from sealroom.produce.bates import DEFAULT_DIGITS, BatesRange, BatesState, check_prefix
@@ -54,7 +56,7 @@ class ProductionResult:
     archives: list[Path] = field(default_factory=list)
 
 
-def _sides(ds: Dataset, hits: Path | None) -> tuple[SideSource | None, SideSource | None, SideSource | None]:
+def _sides(ds: Dataset, hits: Location | None) -> tuple[SideSource | None, SideSource | None, SideSource | None]:
     sides = set(ds.manifest.side_outputs)
     reps = (
         open_side("replacements", ds.side("replacements"), ds, REPLACEMENT_COLUMNS) if "replacements" in sides else None
@@ -84,13 +86,13 @@ def _sides(ds: Dataset, hits: Path | None) -> tuple[SideSource | None, SideSourc
 
 
 def produce(
-    dataset: Path,
+    dataset: str | os.PathLike[str] | Location,
     out: Path,
     *,
     prefix: str,
     start: int | None = None,
     select: str = "all",
-    hits: Path | None = None,
+    hits: str | os.PathLike[str] | Location | None = None,
     designation: str = "CONFIDENTIAL",
     volume_size: str | int = "10GB",
     encrypt_to: str | None = None,
@@ -107,15 +109,18 @@ def produce(
 ) -> ProductionResult:
     """Write the production of ``dataset`` (one document per selected conversation) into ``out``.
 
+    ``dataset`` and ``hits`` may be object-storage URLs; ``out`` (the volumes, and the staging
+    dataset inside it) is a local folder.
+
     ``select`` is ``"all"``, ``"hits"`` (conversations with a reproduced-article hit) or the path of
     a file of conversation ids. ``pdf`` adds page images (IMAGES/*.pdf and an Opticon OPT).
     ``key_file`` keys the DOCIDs (``SEALROOM_KEY`` when None);
     ``state_file`` records Bates ranges across productions and refuses reuse.
     """
     # absolute paths: the step is pickled to workers, which may not share this working directory
-    dataset, out = Path(dataset).resolve(), Path(out)
+    dataset, out = resolved(location(dataset)), Path(out)
     key_file = Path(key_file).resolve() if key_file is not None else None
-    hits = Path(hits).resolve() if hits is not None else None
+    hits = resolved(location(hits)) if hits is not None else None
     if select not in ("all", "hits"):
         select = str(Path(select).resolve())
     check_prefix(prefix)

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-from sealroom.cli.options import runner_options
+from sealroom.cli.options import DATASET, DATASET_IN, runner_options
+from sealroom.dataset.location import Location
 from sealroom.produce.render import DESIGNATIONS, TIMESTAMP_POLICIES
 
 
 @click.command()
-@click.argument("dataset", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.argument("dataset", type=DATASET_IN)
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Production folder to write.")
 @click.option("--prefix", required=True, help="Bates prefix, e.g. ABC (A-Z, 0-9, _ or -).")
 @click.option("--start", type=click.IntRange(min=1), default=None, help="First Bates number [default: state or 1].")
@@ -20,7 +21,7 @@ from sealroom.produce.render import DESIGNATIONS, TIMESTAMP_POLICIES
 @click.option("--select", default="all", show_default=True, help="all | hits | a file of conversation ids.")
 @click.option(
     "--hits",
-    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    type=DATASET_IN,
     help="scan output: its signals, and its hits when DATASET has none.",
 )
 @click.option("--designation", type=click.Choice(DESIGNATIONS), default="CONFIDENTIAL", show_default=True)
@@ -32,14 +33,14 @@ from sealroom.produce.render import DESIGNATIONS, TIMESTAMP_POLICIES
 @click.option("--pdf", is_flag=True, help="Also render transcripts as PDF page images (IMAGES/, Opticon OPT).")
 @runner_options
 def produce(
-    dataset: Path,
+    dataset: Location,
     out: Path,
     prefix: str,
     start: int | None,
     state_file: Path | None,
     digits: int,
     select: str,
-    hits: Path | None,
+    hits: Location | None,
     designation: str,
     timestamps: str,
     volume_size: str,
@@ -90,14 +91,14 @@ def produce(
 @click.option(
     "--against-replacements",
     "log",
-    type=click.Path(path_type=Path),
+    type=DATASET,
     default=None,
     help="Producing side: a replacement log with encrypted originals; fail if an original appears.",
 )
 @click.option("--originals-key", type=click.Path(path_type=Path), default=None, help="Key of the encrypted originals.")
 @click.option("--key-file", type=click.Path(path_type=Path), default=None, help="DOCID key of produce [SEALROOM_KEY].")
 def verify(
-    production: Path, public_key: Path | None, log: Path | None, originals_key: Path | None, key_file: Path | None
+    production: Path, public_key: Path | None, log: Location | None, originals_key: Path | None, key_file: Path | None
 ) -> None:
     """Check a production: hashes, signature, Bates continuity, load files, documents, redaction log."""
     from sealroom.produce.errors import VerificationError

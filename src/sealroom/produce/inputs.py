@@ -16,9 +16,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
-import pyarrow.parquet as pq
 
 from sealroom.dataset import Dataset
+from sealroom.dataset.location import Location, arrow_source, read_parquet
 from sealroom.errors import ConfigError, InputError
 from sealroom.scan.schema import HITS_SCHEMA
 
@@ -44,7 +44,7 @@ class SideSource:
     """One side dataset and, per main shard file, the side shard files holding its conversations."""
 
     name: str
-    path: Path
+    path: Location
     columns: list[str]
     aligned: dict[str, list[str]] | None = None  # None: filter all shards
     #: offsets refer to the text before de-identification and must be re-mapped
@@ -56,7 +56,7 @@ class SideSource:
         files = self.files if self.aligned is None else self.aligned.get(main_file, [])
         if not files or not ids:
             return {}
-        dataset = pads.dataset([str(self.path / f) for f in files], format="parquet")
+        dataset = _parquet_dataset(self.path, files)
         present = [c for c in self.columns if c in dataset.schema.names]
         table = dataset.to_table(columns=present, filter=pc.field("conversation_id").isin(pa.array(ids)))
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -67,8 +67,15 @@ class SideSource:
         return grouped
 
 
-def _ids(path: Path) -> pa.Array:
-    return pq.read_table(path, columns=["conversation_id"]).column("conversation_id").combine_chunks()
+def _parquet_dataset(folder: Location, files: list[str]) -> pads.Dataset:
+    """These shards of ``folder`` as one Arrow dataset (the conversation filter prunes row groups
+    before they are read or, on object storage, fetched)."""
+    sources = [arrow_source(folder / f) for f in files]
+    return pads.dataset([s for s, _ in sources], format="parquet", filesystem=sources[0][1])
+
+
+def _ids(path: Location) -> pa.Array:
+    return read_parquet(path, columns=["conversation_id"]).column("conversation_id").combine_chunks()
 
 
 def open_side(name: str, ds: Dataset, main: Dataset, columns: list[str], *, needs_remap: bool = False) -> SideSource:

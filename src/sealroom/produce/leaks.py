@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from sealroom.dataset.location import Location
 from sealroom.produce.loadfiles import read_dat
 from sealroom.produce.verify import IGNORED_DIRS, walk_files
 from sealroom.produce.volume import MANIFEST, dat_path
@@ -159,7 +160,7 @@ def find_originals(path: Path, originals: Iterable[Original], *, docid_of: Any, 
     return rep
 
 
-def originals_from_log(log: Path, key_file: Path | None) -> Iterator[Original]:
+def originals_from_log(log: Location, key_file: Path | None) -> Iterator[Original]:
     """Every original in a replacement log written with ``deidentify --log-originals``, decrypted
     in memory with the originals key."""
     from sealroom.dataset import Dataset

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from sealroom.dataset import Dataset, TaskWriter
+from sealroom.dataset.location import Location, location, parquet_file
 from sealroom.keys import load_key
 from sealroom.produce.bates import format_bates
 from sealroom.produce.inputs import SideSource, read_id_list, remap_rows
@@ -51,7 +52,7 @@ class RenderStep(Step):
 
     def __init__(
         self,
-        dataset: Path,
+        dataset: str | os.PathLike[str] | Location,
         *,
         prefix: str,
         digits: int,
@@ -67,7 +68,7 @@ class RenderStep(Step):
         signals: SideSource | None,
         pdf: bool = False,
     ) -> None:
-        self.dataset = Path(dataset)
+        self.dataset = location(dataset)
         self.prefix = prefix
         self.digits = digits
         self.designation = designation
@@ -139,7 +140,7 @@ class RenderStep(Step):
         assert self._docid_key is not None
         file, number, expected = task.payload
         stats = Stats()
-        pf = pq.ParquetFile(self.dataset / file)
+        pf = parquet_file(self.dataset / file)
         value_set = None if self._selected is None else pa.array(sorted(self._selected), pa.string())
         # the side rows of this shard's documents, read once per task (not once per batch)
         ids_col = pf.read(columns=["conversation_id"]).column("conversation_id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sealroom import __version__
 from sealroom.classify.taxonomy import load_taxonomy
 from sealroom.dataset.files import write_json_atomic
+from sealroom.dataset.location import Location, location
 from sealroom.report.aggregate import UNKNOWN, Budget, breakdown, reproduction_prevalence, safe_label, user_of
 from sealroom.report.dp import KEY_RELEASE_DELTA, DPConfig
 from sealroom.report.inputs import load_rows
@@ -40,7 +42,7 @@ def compute_report(
     inputs: dict[str, Any],
     privacy: PrivacyConfig,
     dp: DPConfig | None,
-    sampling_report: Path | None,
+    sampling_report: str | os.PathLike[str] | Location | None,
 ) -> dict[str, Any]:
     taxonomy = load_taxonomy()
     budget = Budget(dp, RELEASES)
@@ -125,12 +127,12 @@ def compute_report(
 
 
 def build_report(
-    data: Path,
+    data: str | os.PathLike[str] | Location,
     out: Path,
     *,
-    hits: Path | None = None,
-    labels: Path | None = None,
-    sampling_report: Path | None = None,
+    hits: str | os.PathLike[str] | Location | None = None,
+    labels: str | os.PathLike[str] | Location | None = None,
+    sampling_report: str | os.PathLike[str] | Location | None = None,
     min_group_size: int = 50,
     dp_epsilon: float | None = None,
     budget_ledger: Path | None = None,
@@ -142,12 +144,19 @@ def build_report(
 ) -> ReportResult:
     """Aggregate ``data`` (+ classify ``labels``, scan ``hits``) into ``out/report.json`` and
     ``out/report.html``. With ``dp_epsilon`` counts are noised through OpenDP and, with a
-    ``budget_ledger``, the spend is recorded first (refused when it would exceed the budget)."""
+    ``budget_ledger``, the spend is recorded first (refused when it would exceed the budget).
+
+    The input datasets (``data``, ``hits``, ``labels``) and the ``sampling_report`` inside a sample
+    dataset may be object-storage URLs; ``out`` and the ledger are local."""
     from sealroom.report.render import render_html
 
     privacy = PrivacyConfig(min_group_size, max_cells_per_user, max_conversations_per_user)
     dp = DPConfig(dp_epsilon, dp_delta, dp_mechanism) if dp_epsilon is not None else None
-    rows, inputs = load_rows(data, labels, hits)
+    rows, inputs = load_rows(
+        location(data),
+        location(labels) if labels is not None else None,
+        location(hits) if hits is not None else None,
+    )
     ledger_state = None
     if dp is not None and budget_ledger is not None:
         # a new ledger without a stated budget gets exactly this release's: nothing more can be

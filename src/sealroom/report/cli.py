@@ -6,14 +6,16 @@ from pathlib import Path
 
 import click
 
-_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
+from sealroom.cli.options import DATASET_IN
+from sealroom.dataset.location import Location
 
 
 @click.command("report")
-@click.option("--data", "-d", required=True, type=_DIR, help="Dataset the report counts (usually de-identified).")
+@click.option("--data", "-d", required=True, type=DATASET_IN, help="Dataset the report counts (usually de-identified).")
+# the report folder is not a dataset: a local path, like the ledger and the sampling report
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--hits", type=_DIR, help="Scan output folder (hits, signals).")
-@click.option("--labels", type=_DIR, help="Classify output [default: classify here with keywords.v1].")
+@click.option("--hits", type=DATASET_IN, help="Scan output folder (hits, signals).")
+@click.option("--labels", type=DATASET_IN, help="Classify output [default: classify here with keywords.v1].")
 @click.option(
     "--sampling-report", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="sampling_report.json."
 )
@@ -30,10 +32,10 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     "--budget-epsilon", type=float, default=None, help="Total epsilon of a new ledger [default: this report's]."
 )
 def report_command(
-    data: Path,
+    data: Location,
     out: Path,
-    hits: Path | None,
-    labels: Path | None,
+    hits: Location | None,
+    labels: Location | None,
     sampling_report: Path | None,
     min_group_size: int,
     max_cells_per_user: int,

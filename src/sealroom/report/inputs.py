@@ -6,11 +6,11 @@ given, in which case the default classifier runs here, shard by shard.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sealroom.classify.hits import load_news_signals
 from sealroom.dataset import Dataset
+from sealroom.dataset.location import Location
 from sealroom.errors import InputError
 
 #: metadata read from the dataset (the last two only so a sampling design stratified by them maps)
@@ -46,7 +46,9 @@ def _classify_in_process(ds: Dataset) -> dict[str, dict[str, Any]]:
     return out
 
 
-def load_rows(data: Path, labels: Path | None, hits: Path | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def load_rows(
+    data: Location, labels: Location | None, hits: Location | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rows to count and the fingerprints of the inputs they came from (for the report's header)."""
     ds = Dataset.open(data)
     rows = _rows(ds.read(_columns(ds, META)))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from sealroom.dataset.location import Location, location
 from sealroom.errors import InputError
 
 _LABEL_KEYS = ("stratum", "label", "name", "value", "key")
@@ -70,9 +71,10 @@ def _find_field(data: dict[str, Any]) -> str | None:
     return None
 
 
-def read_sampling_report(path: Path) -> SamplingDesign:
+def read_sampling_report(path: str | os.PathLike[str] | Location) -> SamplingDesign:
+    """``path`` may be remote: the report sits in the sample's dataset folder, wherever that lives."""
     try:
-        raw = Path(path).read_bytes()
+        raw = location(path).read_bytes()
         data = json.loads(raw)
     except (OSError, ValueError):
         raise InputError(f"{path} is not a readable JSON sampling report") from None

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from sealroom.cli.options import DATASET_IN
+from sealroom.dataset.location import Location
 from sealroom.errors import IntegrityError
 
 DB_OPTION = click.option(
@@ -35,11 +37,7 @@ def _password(password_file: Path | None, prompt: str) -> str:
     help="key file signing session cookies (else SEALROOM_REVIEW_SECRET, else random per start)",
 )
 @click.option("--https", "secure", is_flag=True, help="mark cookies Secure and send HSTS (behind an HTTPS proxy)")
-@click.option(
-    "--dataset",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="de-identified dataset that targeted searches run over",
-)
+@click.option("--dataset", type=DATASET_IN, help="de-identified dataset that targeted searches run over")
 @click.option(
     "--view-rate",
     default=300,
@@ -61,7 +59,7 @@ def serve(
     port: int,
     secret_file: Path | None,
     secure: bool,
-    dataset: Path | None,
+    dataset: Location | None,
     view_rate: int,
     tags: str | None,
     workers: int,
@@ -73,7 +71,11 @@ def serve(
     from sealroom.review.settings import ReviewSettings
 
     settings = ReviewSettings.from_files(
-        db_url, secret_file=secret_file, secure_cookies=secure, targeted_dataset=dataset, view_rate_per_minute=view_rate
+        db_url,
+        secret_file=secret_file,
+        secure_cookies=secure,
+        targeted_dataset=None if dataset is None else str(dataset),
+        view_rate_per_minute=view_rate,
     )
     if tags:
         settings.tags = tuple(t.strip().lower() for t in tags.split(",") if t.strip())

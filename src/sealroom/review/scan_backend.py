@@ -1,20 +1,25 @@
 """The targeted-search backend over ``sealroom.scan.search``: the producing party's de-identified
-dataset is indexed once (per process, or in ``index_dir``), each job's texts are aligned against it.
+dataset (a local folder or an object-storage URL) is indexed once (per process, or in the local
+``index_dir``), each job's texts are aligned against it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import threading
 from pathlib import Path
 
+from sealroom.dataset.location import Location, location
 from sealroom.review.targeted import ArticleText, TargetedHit
 
 
 class ScanBackend:
-    def __init__(self, dataset: Path, *, index_dir: Path | None = None, min_words: int = 20) -> None:
-        self.dataset = Path(dataset)
+    def __init__(
+        self, dataset: str | os.PathLike[str] | Location, *, index_dir: Path | None = None, min_words: int = 20
+    ) -> None:
+        self.dataset = location(dataset)
         self.min_words = min_words
         self._own_index = index_dir is None
         self.index_dir = Path(index_dir) if index_dir else Path(tempfile.mkdtemp(prefix="sealroom-ts-")) / "index"

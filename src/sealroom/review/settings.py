@@ -28,8 +28,9 @@ class ReviewSettings(BaseModel):
     #: Most rows one CSV export may contain, per role (roles not listed may not export).
     export_limits: dict[str, int] = Field(default_factory=lambda: {"counsel": 50_000, "expert": 5_000})
     tags: tuple[str, ...] = DEFAULT_TAGS
-    #: The producing party's de-identified dataset that targeted searches run over.
-    targeted_dataset: Path | None = None
+    #: The producing party's de-identified dataset that targeted searches run over (a folder, or an
+    #: object-storage URL kept as text so pydantic's Path does not fold its ``//``).
+    targeted_dataset: Path | str | None = None
     #: Passing the argon2 parameters lets tests and benchmarks use cheap hashes.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-import shutil
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import Path
 from typing import Any
 
+from sealroom.dataset.location import Location, location, remove_tree, resolved
 from sealroom.dataset.reader import Dataset
 from sealroom.errors import ConfigError, DatasetError, KeyFileError
 from sealroom.keys import SecretKey, load_key
@@ -26,7 +27,7 @@ WORK = "_work"  # pass-1 keys live here while a fixed-size sample is drawn; remo
 
 @dataclass
 class SampleResult:
-    path: Path
+    path: Location
     report: dict[str, Any]
     ran: int
     skipped: int
@@ -46,7 +47,7 @@ class SampleResult:
 
 @dataclass
 class VerifyResult:
-    sample: Path
+    sample: Location
     differences: list[str] = field(default_factory=list)
     checked_rows: int = 0
 
@@ -80,8 +81,8 @@ def _check_params(rate: Any, size: Any, per_stratum: Any, stratify: str | None) 
 
 
 def sample(
-    hold: Path | str,
-    out: Path | str,
+    hold: str | os.PathLike[str] | Location,
+    out: str | os.PathLike[str] | Location,
     *,
     key_file: Path | str | None,
     rate: float | None = None,
@@ -98,15 +99,16 @@ def sample(
     Exactly one of ``rate`` (each eligible conversation with u < rate), ``size`` (the ``size``
     smallest u, allocated to strata proportionally) or ``per_stratum`` (that many smallest per
     stratum). ``where``: filter expressions (all must hold; each is counted as an exclusion).
+    ``hold`` and ``out`` may be object-storage URLs; the key file is always local.
     """
-    hold, out = Path(hold), Path(out)
+    hold, out = location(hold), location(out)
     _check_params(rate, size, per_stratum, stratify)
     wheres = [where] if isinstance(where, str) else list(where or [])
     key = open_key(key_file)
     ds = Dataset.open(hold)
     if ID not in ds.schema.names:
         raise DatasetError(f"{hold} has no {ID} column; sampling needs one", code="no_conversation_id")
-    if out.resolve() == hold.resolve():
+    if resolved(out) == resolved(hold):
         raise ConfigError("--out must differ from the hold")
     # parse once here so a bad expression fails before any work, naming its parameter
     for i, w in enumerate(wheres):
@@ -154,5 +156,5 @@ def sample(
         sample=Dataset.open(out),
     )
     write_report(out, report)
-    shutil.rmtree(out / WORK, ignore_errors=True)
+    remove_tree(out / WORK)
     return SampleResult(out, report, ran=result.ran, skipped=result.skipped)

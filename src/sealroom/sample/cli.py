@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from sealroom.cli.options import open_runner, runner_options
+from sealroom.cli.options import DATASET, open_runner, runner_options
+from sealroom.dataset.location import Location
 from sealroom.errors import IntegrityError
 
 DEFAULT = "draw"
@@ -39,8 +40,9 @@ def sample() -> None:
 
 
 @sample.command(DEFAULT)
-@click.argument("hold", type=click.Path(path_type=Path))
-@click.option("--out", "-o", "out", required=True, type=click.Path(path_type=Path), help="Sample dataset folder.")
+# no existence check on HOLD: Dataset.open names a missing or unfinished hold itself
+@click.argument("hold", type=DATASET)
+@click.option("--out", "-o", "out", required=True, type=DATASET, help="Sample dataset folder.")
 @click.option("--key-file", type=click.Path(path_type=Path), default=None, help="Sampling key (see `sealroom keygen`).")
 @click.option("--rate", type=float, default=None, help="Take each conversation with u < RATE, 0 < RATE <= 1.")
 @click.option("--size", type=int, default=None, help="Take the SIZE smallest u (proportional over strata).")
@@ -51,8 +53,8 @@ def sample() -> None:
 )
 @runner_options
 def draw(
-    hold: Path,
-    out: Path,
+    hold: Location,
+    out: Location,
     key_file: Path | None,
     rate: float | None,
     size: int | None,
@@ -89,13 +91,14 @@ def draw(
 
 
 @sample.command("verify")
-@click.argument("sample_dir", metavar="S", type=click.Path(path_type=Path))
-@click.option("--hold", required=True, type=click.Path(path_type=Path), help="The hold the sample was drawn from.")
+# no existence checks: verify names a missing sample or hold itself (a dataset error)
+@click.argument("sample_dir", metavar="S", type=DATASET)
+@click.option("--hold", required=True, type=DATASET, help="The hold the sample was drawn from.")
 @click.option("--key-file", type=click.Path(path_type=Path), default=None, help="The sampling key.")
 @runner_options
 def verify(
-    sample_dir: Path,
-    hold: Path,
+    sample_dir: Location,
+    hold: Location,
     key_file: Path | None,
     workers: int | None,
     cluster: str | None,

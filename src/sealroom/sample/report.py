@@ -8,13 +8,14 @@ sorted sample ids. It has no timestamps, so re-deriving the same sample gives th
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import os
 from typing import Any
 
 import pyarrow.compute as pc
 
 from sealroom import __version__
 from sealroom.dataset.files import atomic_open, read_json, write_json_atomic
+from sealroom.dataset.location import Location, location
 from sealroom.dataset.reader import Dataset
 from sealroom.errors import DatasetError
 from sealroom.sample.select import label_order
@@ -129,14 +130,14 @@ def summary_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_report(out: Path, report: dict[str, Any]) -> None:
+def write_report(out: Location, report: dict[str, Any]) -> None:
     write_json_atomic(out / REPORT, report)
     with atomic_open(out / SUMMARY, "w") as fh:
         fh.write(summary_markdown(report))
 
 
-def read_report(sample: Path) -> dict[str, Any]:
-    p = Path(sample) / REPORT
+def read_report(sample: str | os.PathLike[str] | Location) -> dict[str, Any]:
+    p = location(sample) / REPORT
     if not p.is_file():
         raise DatasetError(f"{sample} has no {REPORT}: not a finished sample", code="sampling_report_missing")
     report = read_json(p)

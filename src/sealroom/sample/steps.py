@@ -11,13 +11,13 @@ sampling report is built from counters and no step ever needs another shard's da
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sealroom.dataset.location import Location
 from sealroom.dataset.writer import TaskWriter
 from sealroom.sample.expr import Call, Column, Predicate, parse_field, parse_where, stratum_values
 from sealroom.sample.membership import TWO_64, KeyedSampler
@@ -92,7 +92,7 @@ class _Shard:
 class _SampleStep(ShardMapStep):
     def __init__(
         self,
-        hold: Path,
+        hold: Location,
         sampler: KeyedSampler,
         where: list[str],
         stratify: str | None,
@@ -157,7 +157,7 @@ class SelectStep(_SampleStep):
 
     def __init__(
         self,
-        hold: Path,
+        hold: Location,
         sampler: KeyedSampler,
         where: list[str],
         stratify: str | None,

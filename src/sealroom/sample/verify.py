@@ -2,19 +2,24 @@
 
 Nothing in the sample folder is trusted: its report only supplies the parameters to re-run. The
 re-derived sample is drawn into a temporary folder beside the sample (same code path as
-:func:`sealroom.sample.sample`) and compared with what is there: the report's counts and id hash,
-then each shard's conversations, by id and by content.
+:func:`sealroom.sample.sample`; on object storage a uniquely named prefix beside it) and compared
+with what is there: the report's counts and id hash, then each shard's conversations, by id and by
+content.
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from sealroom.dataset.location import Location, location, remove_tree
 from sealroom.dataset.reader import Dataset
 from sealroom.dataset.validate import validate_dataset
 from sealroom.errors import DatasetError
@@ -64,16 +69,34 @@ def _compare_shard(name: str, got: pa.Table | None, want: pa.Table | None, out: 
     return 0 if got is None else got.num_rows
 
 
+@contextmanager
+def _scratch_beside(sample_path: Location) -> Iterator[Location]:
+    """A new, empty folder next to the sample for the re-derived one, removed afterwards.
+
+    Beside the sample rather than in the system temporary folder: the re-derived sample holds the
+    same conversations, so it belongs where the sample itself was allowed to be."""
+    if isinstance(sample_path, Path):
+        with tempfile.TemporaryDirectory(prefix=".verify-", dir=sample_path.parent) as tmp:
+            yield Path(tmp)
+        return
+    # object storage has no mkdtemp; a random prefix name cannot collide with a concurrent verify
+    tmp = sample_path.parent / f".verify-{uuid.uuid4().hex}"
+    try:
+        yield tmp
+    finally:
+        remove_tree(tmp)
+
+
 def verify_sample(
-    sample_path: Path | str,
-    hold: Path | str,
+    sample_path: str | os.PathLike[str] | Location,
+    hold: str | os.PathLike[str] | Location,
     key_file: Path | str | None,
     *,
     runner: Runner | None = None,
     show_progress: bool = False,
 ) -> VerifyResult:
     """Re-derive the sample at ``sample_path`` from ``hold`` and the key; list every difference."""
-    sample_path, hold = Path(sample_path), Path(hold)
+    sample_path, hold = location(sample_path), location(hold)
     report = read_report(sample_path)
     result = VerifyResult(sample_path)
     diffs = result.differences
@@ -96,10 +119,10 @@ def verify_sample(
         diffs.extend(f"{r.path.name}/{p}" for p in r.problems)
 
     m = report["method"]
-    with tempfile.TemporaryDirectory(prefix=".verify-", dir=sample_path.parent) as tmp:
+    with _scratch_beside(sample_path) as tmp:
         derived = sample(
             hold,
-            Path(tmp) / "sample",
+            tmp / "sample",
             key_file=key_file,
             rate=m.get("rate") if m["mode"] == "rate" else None,
             size=m.get("size") if m["mode"] == "size" else None,
@@ -122,5 +145,4 @@ def verify_sample(
                 diffs.append(f"{name}: unreadable ({type(exc).__name__})")
                 continue
             result.checked_rows += _compare_shard(name, got_t, want_t, diffs)
-        shutil.rmtree(tmp, ignore_errors=True)
     return result

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from sealroom.cli.options import open_runner, runner_options
+from sealroom.cli.options import DATASET, DATASET_IN, open_runner, runner_options
+from sealroom.dataset.location import Location
 
 
 @click.group()
@@ -63,16 +64,16 @@ def _print_info(info: dict[str, object]) -> None:
 
 
 @click.command()
-@click.argument("dataset", type=click.Path(path_type=Path))
+@click.argument("dataset", type=DATASET_IN)
 @click.option("--index", "index", required=True, type=click.Path(path_type=Path), help="Corpus index folder.")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Hits dataset to write.")
+@click.option("--out", "out", required=True, type=DATASET, help="Hits dataset to write.")
 @click.option("--min-words", type=click.IntRange(min=5), default=20, show_default=True, help="Shortest span reported.")
 @click.option("--publishers", type=click.Path(path_type=Path), default=None, help="Publisher signals TOML.")
 @runner_options
 def scan_command(
-    dataset: Path,
+    dataset: Location,
     index: Path,
-    out: Path,
+    out: Location,
     min_words: int,
     publishers: Path | None,
     workers: int | None,
@@ -105,7 +106,7 @@ def scan_command(
 
 
 @click.command()
-@click.argument("dataset", type=click.Path(path_type=Path))
+@click.argument("dataset", type=DATASET_IN)
 @click.option(
     "--index",
     "index",
@@ -117,7 +118,7 @@ def scan_command(
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="JSONL of matching spans.")
 @click.option("--min-words", type=click.IntRange(min=5), default=20, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
-def search_command(dataset: Path, index: Path, queries: Path, out: Path, min_words: int, quiet: bool) -> None:
+def search_command(dataset: Location, index: Path, queries: Path, out: Path, min_words: int, quiet: bool) -> None:
     """Find the query texts in DATASET; write only conversation ids, message numbers and offsets."""
     from sealroom.scan.search import search
 

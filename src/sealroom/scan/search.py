@@ -8,6 +8,7 @@ it can be released to the requesting party as it is.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ import orjson
 
 from sealroom.dataset import Dataset
 from sealroom.dataset.files import atomic_open, read_json
+from sealroom.dataset.location import Location
 from sealroom.errors import ConfigError
 from sealroom.scan.align import AlignParams
 from sealroom.scan.build import build_index
@@ -44,8 +46,11 @@ def _messages(dataset: Dataset) -> Iterator[Article]:
                 yield Article(f"{cid}#{m['index']}", m["content"])
 
 
-def conversation_index(dataset: Path, index: Path, *, show_progress: bool = True) -> CorpusIndex:
-    """The index of ``dataset``'s messages at ``index``, built on first use and reused after."""
+def conversation_index(
+    dataset: str | os.PathLike[str] | Location, index: Path, *, show_progress: bool = True
+) -> CorpusIndex:
+    """The index of ``dataset``'s messages at ``index`` (a local folder: it is memory-mapped), built
+    on first use and reused after."""
     ds = Dataset.open(dataset)
     if (Path(index) / META).is_file():
         meta = read_json(Path(index) / META)
@@ -63,7 +68,7 @@ def conversation_index(dataset: Path, index: Path, *, show_progress: bool = True
 
 
 def search(
-    dataset: Path,
+    dataset: str | os.PathLike[str] | Location,
     queries: Path,
     out: Path,
     *,
@@ -71,10 +76,11 @@ def search(
     min_words: int = 20,
     show_progress: bool = True,
 ) -> SearchResult:
-    """Find the query texts (JSONL records with ``id`` and ``text``) in ``dataset``'s conversations.
-    Writes ``out`` as JSONL, one line per matching span: ``query_id, conversation_id,
-    message_index, start, end`` (character offsets in the message), ``query_start, query_end``,
-    ``words, kind, similarity``. Lines are ordered by query, then conversation and offset."""
+    """Find the query texts (JSONL records with ``id`` and ``text``) in ``dataset``'s conversations
+    (a local folder or an object-storage URL). Writes ``out`` as JSONL, one line per matching span:
+    ``query_id, conversation_id, message_index, start, end`` (character offsets in the message),
+    ``query_start, query_end``, ``words, kind, similarity``. Lines are ordered by query, then
+    conversation and offset."""
     if min_words < 5:
         raise ConfigError(f"--min-words {min_words}: must be at least 5")
     idx = conversation_index(dataset, index, show_progress=show_progress)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sealroom.dataset.location import Location
 from sealroom.dataset.writer import TaskWriter
 from sealroom.errors import ConfigError
 from sealroom.runner import StepResult, make_runner, run_step
@@ -44,7 +46,7 @@ class ScanStep(ShardMapStep):
 
     def __init__(
         self,
-        input_path: str | Path,
+        input_path: str | os.PathLike[str] | Location,
         index_path: str | Path,
         *,
         min_words: int = 20,
@@ -245,9 +247,9 @@ def _row(cid: str, mi: int, role: str, m: Match, piece: Piece, index: CorpusInde
 
 
 def scan(
-    dataset: Path,
+    dataset: str | os.PathLike[str] | Location,
     index: Path,
-    out: Path,
+    out: str | os.PathLike[str] | Location,
     *,
     min_words: int = 20,
     publishers: Path | None = None,
@@ -257,7 +259,8 @@ def scan(
     max_postings: int = 256,
 ) -> StepResult:
     """Scan a conversation dataset for text of the indexed articles. Writes ``out`` (hits) with side
-    outputs ``summary`` and ``signals``; resumable like every stage."""
+    outputs ``summary`` and ``signals``; resumable like every stage. ``dataset`` and ``out`` may be
+    object-storage URLs; the index is a local folder (it is memory-mapped)."""
     step = ScanStep(dataset, index, min_words=min_words, publishers=publishers, max_postings=max_postings)
     own = runner is None
     runner = runner or make_runner()
