@@ -2,6 +2,7 @@
 per stage, with 1 and 2 workers, and the projection to 20 million conversations on 64 cores.
 
     python benchmarks/bench_pipeline.py --conversations 100000 --workers 1,2
+    python benchmarks/bench_pipeline.py --conversations 10000 --workers 2 --datasets s3://bucket/bench
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import psutil
 import pyarrow.compute as pc
 
 from sealroom.dataset import Dataset
+from sealroom.dataset.location import Location, location, remove_tree
 from sealroom.pipeline.config import PipelineConfig
 from sealroom.pipeline.demo import prepare_demo
 from sealroom.pipeline.run import Pipeline
@@ -28,7 +30,7 @@ TARGET_CHARS = 1e11
 TARGET_CORES = 64
 
 
-def total_chars(hold: Path) -> int:
+def total_chars(hold: Location) -> int:
     table = Dataset.open(hold).read(["messages"])
     contents = pc.list_flatten(table.column("messages")).combine_chunks().field("content")
     return int(pc.sum(pc.utf8_length(contents)).as_py() or 0)
@@ -63,10 +65,13 @@ class PeakMemory:
         self._thread.join()
 
 
-def run_once(root: Path, conversations: int, workers: int) -> dict[str, float]:
+def run_once(root: Path, conversations: int, workers: int, datasets: str | None = None) -> dict[str, float]:
     work = root / f"w{workers}"
     pipeline_file = prepare_demo(work, conversations=conversations, workers=workers)
     text = pipeline_file.read_text()
+    data = location(f"{datasets.rstrip('/')}/w{workers}") if datasets else work
+    if datasets:
+        text = f'datasets = "{data}"\n' + text
     text = re.sub(r"(?m)^shard_size = \d+$", "shard_size = 5000", text)
     text = re.sub(r"(?m)^\[review\]\ndb = .*$", "", text)  # a web app's load is measured by bench_review
     # count withheld conversations instead of stopping: the benchmark measures throughput
@@ -80,10 +85,11 @@ def run_once(root: Path, conversations: int, workers: int) -> dict[str, float]:
     result["wall"] = wall
     result["rss_coordinator"] = peak.coordinator / 2**20
     result["rss_worker"] = peak.largest_worker / 2**20
-    result["conversations"] = Dataset.open(work / "hold").rows
-    result["chars"] = total_chars(work / "hold")
-    result["withheld"] = Dataset.open(work / "deidentified").side("quarantine").rows
+    result["conversations"] = Dataset.open(data / "hold").rows
+    result["chars"] = total_chars(data / "hold")
+    result["withheld"] = Dataset.open(data / "deidentified").side("quarantine").rows
     shutil.rmtree(work)
+    remove_tree(data)
     return result
 
 
@@ -91,11 +97,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument(
+        "--datasets",
+        default=None,
+        metavar="URL",
+        help="put the stage datasets under this folder or object-storage URL (s3://bucket/prefix)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
         root = Path(tmp)
         for workers in (int(w) for w in args.workers.split(",")):
-            r = run_once(root, args.conversations, workers)
+            r = run_once(root, args.conversations, workers, args.datasets)
             per_core_conv = r["conversations"] / r["wall"] / workers
             per_core_chars = r["chars"] / r["wall"] / workers
             hours = TARGET_CHARS / (per_core_chars * TARGET_CORES) / 3600

@@ -22,11 +22,22 @@ def test_bundled_demo_pipeline_parses_and_resolves_paths(tmp_path: Path) -> None
     config = PipelineConfig.load(target)
     assert config.workdir == tmp_path.resolve()
     assert config.key_file == (tmp_path / "keys" / "sealroom.key").resolve()
-    assert all(p.is_absolute() and p.parent == (tmp_path / "sources").resolve() for p in config.ingest.sources)
+    sources = [Path(s) for s in config.ingest.sources]
+    assert all(p.is_absolute() and p.parent == (tmp_path / "sources").resolve() for p in sources)
+    assert config.datasets is None
     assert config.review is not None and config.review.db == f"sqlite:///{(tmp_path / 'review.db').resolve()}"
     assert [s.name for s in Pipeline(config).enabled()] == [
         "ingest", "sample", "corpus", "scan", "deidentify", "classify", "report", "produce", "review",
     ]  # fmt: skip
+
+
+def test_object_storage_urls_are_kept_and_local_datasets_resolved(tmp_path: Path) -> None:
+    base = 'key_file = "k"\n[ingest]\nsources = ["s3://exports/2024/", "local.jsonl"]\n'
+    config = PipelineConfig.load(_write(tmp_path, 'datasets = "s3://case-7/run-1"\n' + base))
+    assert config.datasets == "s3://case-7/run-1"
+    assert config.ingest.sources == ["s3://exports/2024/", str((tmp_path / "local.jsonl").resolve())]
+    config = PipelineConfig.load(_write(tmp_path, 'datasets = "data"\n' + base))
+    assert config.datasets == str((tmp_path / "data").resolve())
 
 
 def test_unknown_keys_and_bad_values_name_the_setting(tmp_path: Path) -> None:

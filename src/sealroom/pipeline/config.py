@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sealroom.dataset.location import is_url
 from sealroom.errors import ConfigError
 
 
@@ -25,7 +26,8 @@ class RunnerConfig(_Section):
 
 
 class IngestConfig(_Section):
-    sources: list[Path]
+    #: files or folders: local paths or object-storage URLs
+    sources: list[str]
     format: str = "auto"
     shard_size: int = Field(default=10_000, ge=1)
     strict: bool = False
@@ -83,6 +85,10 @@ class ReviewConfig(_Section):
 class PipelineConfig(_Section):
     name: str = "sealroom"
     workdir: Path = Path("work")
+    #: where the stage datasets (hold, sample, hits, deidentified, labels) go: a folder or an
+    #: object-storage URL such as ``s3://bucket/case-7``; default: the workdir. The corpus index,
+    #: report, production and pipeline state stay in the workdir.
+    datasets: str | None = None
     key_file: Path
     runner: RunnerConfig = RunnerConfig()
     ingest: IngestConfig
@@ -119,8 +125,10 @@ class PipelineConfig(_Section):
 
         data = self.model_copy(deep=True)
         data.workdir = fix(data.workdir)  # type: ignore[assignment]
+        if data.datasets is not None and not is_url(data.datasets):
+            data.datasets = str(fix(Path(data.datasets)))
         data.key_file = fix(data.key_file)  # type: ignore[assignment]
-        data.ingest.sources = [fix(p) for p in data.ingest.sources]  # type: ignore[misc]
+        data.ingest.sources = [s if is_url(s) else str(fix(Path(s))) for s in data.ingest.sources]
         if data.corpus:
             data.corpus.sources = [fix(p) for p in data.corpus.sources]  # type: ignore[misc]
         if data.scan:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sealroom import __version__
 from sealroom.dataset.files import dump_json, read_json, sha256_file, write_json_atomic
+from sealroom.dataset.location import Location, location
 from sealroom.dataset.manifest import MANIFEST
 from sealroom.errors import ConfigError
 from sealroom.pipeline.config import PipelineConfig
@@ -25,7 +26,7 @@ from sealroom.runner import make_runner
 STATE = "_pipeline/state.json"
 
 
-def output_fingerprint(path: Path) -> str:
+def output_fingerprint(path: Location) -> str:
     """What identifies an output's content: a dataset's manifest fingerprint, else its manifest's
     hash, else a hash over every file (small outputs such as a report)."""
     if (path / MANIFEST).is_file():
@@ -38,11 +39,18 @@ def output_fingerprint(path: Path) -> str:
     return h.hexdigest()
 
 
-def _source_stamp(paths: list[Path]) -> list[list[Any]]:
+def _source_stamp(paths: list[str] | list[Path]) -> list[list[Any]]:
+    """Each source file's name, size and modification stamp (an object's ETag-based key remotely)."""
     stamps = []
-    for p in paths:
-        files = sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
-        stamps += [[str(f), f.stat().st_size, f.stat().st_mtime_ns] for f in files if f.exists()]
+    for given in paths:
+        p = location(given)
+        files = sorted((q for q in p.rglob("*") if q.is_file()), key=str) if p.is_dir() else [p]
+        for f in files:
+            if isinstance(f, Path):
+                if f.exists():
+                    stamps.append([str(f), f.stat().st_size, f.stat().st_mtime_ns])
+            elif f.fs.exists(f.path):
+                stamps.append([str(f), f.stat().st_size, f.fs.ukey(f.path)])
     return stamps
 
 
@@ -51,7 +59,7 @@ class StageOutcome:
     name: str
     action: str  # "ran" | "skipped" | "resumed" | "redone"
     seconds: float
-    outputs: dict[str, Path]
+    outputs: dict[str, Location]
 
 
 class Pipeline:
@@ -79,7 +87,7 @@ class Pipeline:
     def _state(self) -> dict[str, Any]:
         return read_json(self.state_path) if self.state_path.is_file() else {}
 
-    def _signature(self, spec: StageSpec, outputs: dict[str, Path]) -> str:
+    def _signature(self, spec: StageSpec, outputs: dict[str, Location]) -> str:
         section = self.config.model_dump(mode="json").get(spec.section or spec.name)
         upstream = {name: output_fingerprint(path) for name, path in sorted(outputs.items()) if path.exists()}
         payload: dict[str, Any] = {"stage": spec.name, "config": section, "code": __version__, "inputs": upstream}
@@ -95,7 +103,7 @@ class Pipeline:
         """(stage, what ``run`` would do) without running anything."""
         selected = {s.name for s in self.select(start, until)}
         state = self._state()
-        outputs: dict[str, Path] = {}
+        outputs: dict[str, Location] = {}
         rows = []
         for spec in self.enabled():
             entry = state.get(spec.name)
@@ -108,7 +116,7 @@ class Pipeline:
             else:
                 rows.append((spec.name, "redo: inputs or config changed"))
             if entry is not None:
-                outputs.update({k: Path(v) for k, v in entry["outputs"].items()})
+                outputs.update({k: location(v) for k, v in entry["outputs"].items()})
         return rows
 
     def run(
@@ -134,11 +142,11 @@ class Pipeline:
                         break
                     if entry is None:  # before --from: its outputs must exist
                         raise ConfigError(f"--from {start}: stage {spec.name!r} has not run in {self.config.workdir}")
-                    ctx.outputs.update({k: Path(v) for k, v in entry["outputs"].items()})
+                    ctx.outputs.update({k: location(v) for k, v in entry["outputs"].items()})
                     continue
                 signature = self._signature(spec, dict(ctx.outputs))
                 if entry is not None and entry["signature"] == signature and not restart:
-                    ctx.outputs.update({k: Path(v) for k, v in entry["outputs"].items()})
+                    ctx.outputs.update({k: location(v) for k, v in entry["outputs"].items()})
                     outcome = StageOutcome(spec.name, "skipped", 0.0, {})
                 else:
                     # a changed signature means changed inputs or config: redo from scratch; no

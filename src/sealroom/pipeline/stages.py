@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sealroom.dataset.location import Location, location
 from sealroom.pipeline.config import PipelineConfig
 from sealroom.runner.base import Runner
 
@@ -21,22 +22,27 @@ class Context:
     runner: Runner
     restart: bool
     show_progress: bool
-    outputs: dict[str, Path] = field(default_factory=dict)
+    outputs: dict[str, Location] = field(default_factory=dict)
 
     def path(self, name: str) -> Path:
+        """A local output of the pipeline (index, report, production, ledger)."""
         return self.config.workdir / name
 
+    def dataset(self, name: str) -> Location:
+        """A stage dataset: under ``datasets`` (a folder or an object-storage URL) when set."""
+        return location(self.config.datasets) / name if self.config.datasets else self.path(name)
+
     @property
-    def conversations(self) -> Path:
+    def conversations(self) -> Location:
         """The dataset that later stages treat as 'the conversations': the sample when there is one."""
         return self.outputs.get("sample", self.outputs["hold"])
 
 
-def run_ingest(ctx: Context) -> dict[str, Path]:
+def run_ingest(ctx: Context) -> dict[str, Location]:
     from sealroom.ingest import ingest
 
     c = ctx.config.ingest
-    out = ctx.path("hold")
+    out = ctx.dataset("hold")
     ingest(
         list(c.sources),
         out,
@@ -50,12 +56,12 @@ def run_ingest(ctx: Context) -> dict[str, Path]:
     return {"hold": out}
 
 
-def run_sample(ctx: Context) -> dict[str, Path]:
+def run_sample(ctx: Context) -> dict[str, Location]:
     from sealroom.sample import sample
 
     c = ctx.config.sample
     assert c is not None
-    out = ctx.path("sample")
+    out = ctx.dataset("sample")
     sample(
         ctx.outputs["hold"],
         out,
@@ -72,7 +78,7 @@ def run_sample(ctx: Context) -> dict[str, Path]:
     return {"sample": out}
 
 
-def run_corpus(ctx: Context) -> dict[str, Path]:
+def run_corpus(ctx: Context) -> dict[str, Location]:
     from sealroom.scan import build_corpus
 
     c = ctx.config.corpus
@@ -82,12 +88,12 @@ def run_corpus(ctx: Context) -> dict[str, Path]:
     return {"index": out}
 
 
-def run_scan(ctx: Context) -> dict[str, Path]:
+def run_scan(ctx: Context) -> dict[str, Location]:
     from sealroom.scan import scan
 
     c = ctx.config.scan
     assert c is not None
-    out = ctx.path("hits")
+    out = ctx.dataset("hits")
     scan(
         ctx.conversations,
         ctx.outputs["index"],
@@ -101,12 +107,12 @@ def run_scan(ctx: Context) -> dict[str, Path]:
     return {"hits": out}
 
 
-def run_deidentify(ctx: Context) -> dict[str, Path]:
+def run_deidentify(ctx: Context) -> dict[str, Location]:
     from sealroom.deid import deidentify
 
     c = ctx.config.deidentify
     assert c is not None
-    out = ctx.path("deidentified")
+    out = ctx.dataset("deidentified")
     deidentify(
         ctx.conversations,
         out,
@@ -121,12 +127,12 @@ def run_deidentify(ctx: Context) -> dict[str, Path]:
     return {"deidentified": out}
 
 
-def run_classify(ctx: Context) -> dict[str, Path]:
+def run_classify(ctx: Context) -> dict[str, Location]:
     from sealroom.classify import classify
 
     c = ctx.config.classify
     assert c is not None
-    out = ctx.path("labels")
+    out = ctx.dataset("labels")
     kwargs: dict[str, Any] = {"taxonomy": c.taxonomy, "hits": ctx.outputs.get("hits")}
     if c.classifier:
         kwargs["classifier"] = c.classifier
@@ -141,7 +147,7 @@ def run_classify(ctx: Context) -> dict[str, Path]:
     return {"labels": out}
 
 
-def run_report(ctx: Context) -> dict[str, Path]:
+def run_report(ctx: Context) -> dict[str, Location]:
     from sealroom.report import build_report
 
     c = ctx.config.report
@@ -162,7 +168,7 @@ def run_report(ctx: Context) -> dict[str, Path]:
     return {"report": out}
 
 
-def run_produce(ctx: Context) -> dict[str, Path]:
+def run_produce(ctx: Context) -> dict[str, Location]:
     from sealroom.produce import produce
 
     c = ctx.config.produce
@@ -184,7 +190,7 @@ def run_produce(ctx: Context) -> dict[str, Path]:
     return {"production": out}
 
 
-def run_review_load(ctx: Context) -> dict[str, Path]:
+def run_review_load(ctx: Context) -> dict[str, Location]:
     from sealroom.review import load_production
 
     c = ctx.config.review
@@ -196,7 +202,7 @@ def run_review_load(ctx: Context) -> dict[str, Path]:
 @dataclass(frozen=True)
 class StageSpec:
     name: str
-    run: Callable[[Context], dict[str, Path]]
+    run: Callable[[Context], dict[str, Location]]
     #: the config section that switches the stage on (None: always on)
     section: str | None
     #: stages whose outputs this one reads (when they ran)
