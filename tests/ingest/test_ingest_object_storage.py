@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from ingest_helpers import chatgpt_conversation, openai_record, write_jsonl
 
+from objectstore import upload
 from sealroom.cli.main import cli
 from sealroom.dataset import Dataset, validate_dataset
 from sealroom.dataset.location import location
@@ -87,10 +88,9 @@ def test_sources_in_object_storage_give_the_same_conversations(tmp_path: Path, s
         ),
         src / "chats.parquet",
     )
-    bucket = location(f"{s3_root}/exports")
-    bucket.fs.put(str(src), bucket.path, recursive=True)
+    bucket = upload(src, f"{s3_root}/exports")
     local = ingest([src], tmp_path / "hold", shard_size=2, runner=LocalRunner(1), show_progress=False)
-    remote = ingest([str(bucket)], tmp_path / "hold-from-s3", shard_size=2, runner=LocalRunner(2), show_progress=False)
+    remote = ingest([bucket], tmp_path / "hold-from-s3", shard_size=2, runner=LocalRunner(2), show_progress=False)
     assert remote.conversations == local.conversations > 0
     assert remote.conversations_by_format == local.conversations_by_format
     assert remote.quarantine_by_reason == local.quarantine_by_reason

@@ -45,7 +45,7 @@ def print_summary(result: IngestResult) -> None:
 
 @click.command()
 @click.argument("sources", nargs=-1, required=True, type=SOURCE)
-@click.option("--out", "-o", required=True, type=DATASET, help="The hold (dataset folder or s3:// URL).")
+@click.option("--out", "-o", required=True, type=DATASET, help="The hold (dataset folder).")
 @click.option(
     "--format",
     "fmt",
