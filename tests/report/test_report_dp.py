@@ -10,7 +10,8 @@ import pytest
 from dataset_builders import conversation, write_conversations
 from sealroom.errors import ConfigError
 from sealroom.report import PrivacyBudgetError, PrivacyLedger, build_report
-from sealroom.report.dp import DPConfig, make_count_measurement
+from sealroom.report.build import OPEN_VOCABULARY_TABLES
+from sealroom.report.dp import KEY_RELEASE_DELTA, DPConfig, make_count_measurement
 
 SAMPLES = 20_000
 
@@ -112,3 +113,36 @@ def test_a_new_ledger_without_a_budget_gets_exactly_the_first_release(tmp_path: 
     assert json.loads(ledger.read_text())["budget"]["epsilon"] == 2.0
     with pytest.raises(PrivacyBudgetError):
         build_report(data, tmp_path / "r2", min_group_size=10, dp_epsilon=0.1, budget_ledger=ledger)
+
+
+def test_key_releases_are_charged_as_delta_and_the_default_delta_budget_follows_epsilon(
+    tmp_path: Path, data: Path
+) -> None:
+    ledger = tmp_path / "ledger.json"
+    first = build_report(
+        data, tmp_path / "r1", min_group_size=10, dp_epsilon=1.0, budget_ledger=ledger, budget_epsilon=2.0
+    )
+    per_report = len(OPEN_VOCABULARY_TABLES) * KEY_RELEASE_DELTA
+    dp = first.report["protections"]["differential_privacy"]
+    assert dp["delta"] == 0.0 and dp["delta_total"] == pytest.approx(per_report)
+    assert dp["ledger"]["spent"]["delta"] == pytest.approx(per_report)
+    assert dp["ledger"]["budget"]["delta"] == pytest.approx(2 * per_report)  # two reports' worth, like ε
+    build_report(data, tmp_path / "r2", min_group_size=10, dp_epsilon=1.0, budget_ledger=ledger)
+    with pytest.raises(PrivacyBudgetError):
+        build_report(data, tmp_path / "r3", min_group_size=10, dp_epsilon=1e-6, budget_ledger=ledger)
+
+
+def test_a_ledger_without_delta_budget_refuses_a_report_that_releases_keys(tmp_path: Path, data: Path) -> None:
+    ledger = tmp_path / "ledger.json"
+    PrivacyLedger.open(ledger, budget_epsilon=10.0, budget_delta=0.0)
+    with pytest.raises(PrivacyBudgetError, match="delta"):
+        build_report(data, tmp_path / "r", min_group_size=10, dp_epsilon=1.0, budget_ledger=ledger)
+    assert json.loads(ledger.read_text())["releases"] == []
+
+
+def test_the_ledger_compares_tiny_deltas_relative_to_the_budget(tmp_path: Path) -> None:
+    ledger = PrivacyLedger.open(tmp_path / "l.json", budget_epsilon=1.0, budget_delta=3e-9)
+    for _ in range(3):
+        ledger.charge(epsilon=0.1, delta=1e-9, release="r", inputs=[])
+    with pytest.raises(PrivacyBudgetError):
+        ledger.charge(epsilon=0.1, delta=1e-9, release="r", inputs=[])

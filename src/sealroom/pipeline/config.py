@@ -67,6 +67,8 @@ class ReportConfig(_Section):
     dp_epsilon: float | None = Field(default=None, gt=0)
     #: the total ε the ledger allows across releases (each report run spends dp_epsilon)
     budget_epsilon: float | None = Field(default=None, gt=0)
+    #: the total δ the ledger allows (default: as many releases as budget_epsilon allows)
+    budget_delta: float | None = Field(default=None, ge=0, lt=1)
 
 
 class ProduceConfig(_Section):

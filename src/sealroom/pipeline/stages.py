@@ -164,6 +164,7 @@ def run_report(ctx: Context) -> dict[str, Location]:
         dp_epsilon=c.dp_epsilon,
         budget_ledger=ctx.path("privacy-budget.json") if c.dp_epsilon else None,
         budget_epsilon=c.budget_epsilon,
+        budget_delta=c.budget_delta,
     )
     return {"report": out}
 

@@ -53,6 +53,8 @@ class Budget:
     dp: DPConfig | None
     releases: int
     spent: list[dict[str, Any]] = field(default_factory=list)
+    #: tables whose keys were released under DP, each at δ = KEY_RELEASE_DELTA
+    key_releases: list[str] = field(default_factory=list)
 
     def share(self) -> tuple[float, float]:
         assert self.dp is not None
@@ -91,6 +93,7 @@ def breakdown(
     threshold: float = privacy.min_group_size
     if budget.dp is not None and domain is None:
         threshold = key_release_threshold(budget.dp.mechanism, budget.spent[-2]["scale"], privacy.min_group_size)
+        budget.key_releases.append(name)
     rows = []
     suppressed = 0
     for k, u, c in zip(keys, users, convs, strict=True):

@@ -22,6 +22,14 @@ REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"
 #: Noised vectors in one report (users and conversations for each of ten tables); ε is split evenly.
 RELEASES = 20
+#: Tables whose keys may be an open vocabulary (topic: with a custom taxonomy). Under DP each costs
+#: KEY_RELEASE_DELTA, charged to the ledger before the report is computed, so all are counted.
+OPEN_VOCABULARY_TABLES = ("topic", "language", "month", "model", "top_articles", "news_signals")
+
+
+def report_delta(dp: DPConfig) -> float:
+    """The report's total δ: the mechanism's own (Gaussian) plus every possible key release."""
+    return dp.delta + len(OPEN_VOCABULARY_TABLES) * KEY_RELEASE_DELTA
 TOP_ARTICLES = 20
 
 
@@ -87,18 +95,23 @@ def compute_report(
     suppressed += sum(1 for o in reproduction["by_origin"] if o["suppressed"])
     dp_section: dict[str, Any] = {"applied": False}
     if dp is not None:
+        unexpected = set(budget.key_releases) - set(OPEN_VOCABULARY_TABLES)
+        if unexpected:  # the ledger was charged for OPEN_VOCABULARY_TABLES only
+            raise RuntimeError(f"key releases not accounted for in the charged delta: {sorted(unexpected)}")
         dp_section = {
             "applied": True,
             "library": "OpenDP",
             "mechanism": dp.mechanism,
             "epsilon": dp.epsilon,
             "delta": dp.delta,
+            "delta_total": report_delta(dp),
             "composition": f"basic: split evenly over {RELEASES} noised count vectors",
             "releases": budget.spent,
             "open_vocabulary_keys": (
                 f"months, models, languages, articles and signals appear only when their noisy user count clears "
                 f"the minimum group size plus the noise tail at delta {KEY_RELEASE_DELTA:g} per table "
-                "(each table lists its threshold)"
+                f"(each table lists its threshold); delta_total charges this for all {len(OPEN_VOCABULARY_TABLES)} "
+                "tables that can have open keys"
             ),
             "note": (
                 "confidence intervals reflect sampling error only; the DP noise scale of each count is listed; "
@@ -139,12 +152,15 @@ def build_report(
     dp_delta: float = 0.0,
     dp_mechanism: str = "laplace",
     budget_epsilon: float | None = None,
+    budget_delta: float | None = None,
     max_cells_per_user: int = 5,
     max_conversations_per_user: int = 10,
 ) -> ReportResult:
     """Aggregate ``data`` (+ classify ``labels``, scan ``hits``) into ``out/report.json`` and
     ``out/report.html``. With ``dp_epsilon`` counts are noised through OpenDP and, with a
-    ``budget_ledger``, the spend is recorded first (refused when it would exceed the budget).
+    ``budget_ledger``, the spend (ε, and δ including the key releases) is recorded first (refused
+    when it would exceed the budget). A new ledger's δ budget defaults to as many releases as its ε
+    budget allows.
 
     The input datasets (``data``, ``hits``, ``labels``) and the ``sampling_report`` inside a sample
     dataset may be object-storage URLs; ``out`` and the ledger are local."""
@@ -161,12 +177,16 @@ def build_report(
     if dp is not None and budget_ledger is not None:
         # a new ledger without a stated budget gets exactly this release's: nothing more can be
         # spent against it until someone deliberately starts a ledger with a larger budget
-        if budget_epsilon is None and not Path(budget_ledger).exists():
-            budget_epsilon = dp.epsilon
-        ledger = PrivacyLedger.open(budget_ledger, budget_epsilon=budget_epsilon, budget_delta=dp.delta)
+        delta = report_delta(dp)
+        if not Path(budget_ledger).exists():
+            if budget_epsilon is None:
+                budget_epsilon = dp.epsilon
+            if budget_delta is None:
+                budget_delta = delta * budget_epsilon / dp.epsilon
+        ledger = PrivacyLedger.open(budget_ledger, budget_epsilon=budget_epsilon, budget_delta=budget_delta or 0.0)
         fingerprints = [str(v.get("fingerprint", "")) for v in inputs.values() if isinstance(v, dict)]
         ledger_state = ledger.charge(
-            epsilon=dp.epsilon, delta=dp.delta, release=f"report:{Path(out).name}", inputs=fingerprints
+            epsilon=dp.epsilon, delta=delta, release=f"report:{Path(out).name}", inputs=fingerprints
         )
     report = compute_report(rows, inputs, privacy, dp, sampling_report)
     if ledger_state is not None:

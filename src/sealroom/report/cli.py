@@ -31,6 +31,12 @@ from sealroom.dataset.location import Location
 @click.option(
     "--budget-epsilon", type=float, default=None, help="Total epsilon of a new ledger [default: this report's]."
 )
+@click.option(
+    "--budget-delta",
+    type=float,
+    default=None,
+    help="Total delta of a new ledger [default: as many reports as its epsilon allows].",
+)
 def report_command(
     data: Location,
     out: Path,
@@ -45,6 +51,7 @@ def report_command(
     dp_mechanism: str,
     budget_ledger: Path | None,
     budget_epsilon: float | None,
+    budget_delta: float | None,
 ) -> None:
     """Aggregate statistics (JSON + self-contained HTML) with privacy thresholds and optional DP."""
     from sealroom.report import build_report
@@ -61,6 +68,7 @@ def report_command(
         dp_mechanism=dp_mechanism,
         budget_ledger=budget_ledger,
         budget_epsilon=budget_epsilon,
+        budget_delta=budget_delta,
         max_cells_per_user=max_cells_per_user,
         max_conversations_per_user=max_conversations_per_user,
     )

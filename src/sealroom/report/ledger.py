@@ -20,8 +20,13 @@ from sealroom.dataset.files import read_json, write_json_atomic
 from sealroom.errors import ConfigError, SealroomError
 
 FORMAT = "sealroom.privacy-ledger/1"
-#: Floating-point slack: ten releases of ε/10 must fit a budget of ε.
+#: Floating-point slack, relative to the budget: ten releases of ε/10 must fit a budget of ε (δ
+#: values are tiny, so an absolute slack would swamp them).
 _TOLERANCE = 1e-9
+
+
+def _exceeds(spent: float, amount: float, budget: float) -> bool:
+    return spent + amount > budget * (1 + _TOLERANCE)
 
 
 class PrivacyBudgetError(SealroomError):
@@ -101,7 +106,7 @@ class PrivacyLedger:
             spent_e = sum(float(r["epsilon"]) for r in data["releases"])
             spent_d = sum(float(r["delta"]) for r in data["releases"])
             budget = data["budget"]
-            if spent_e + epsilon > budget["epsilon"] + _TOLERANCE or spent_d + delta > budget["delta"] + _TOLERANCE:
+            if _exceeds(spent_e, epsilon, budget["epsilon"]) or _exceeds(spent_d, delta, budget["delta"]):
                 raise PrivacyBudgetError(
                     f"release {release!r} needs epsilon {epsilon:g}, delta {delta:g}; ledger {self.path} has "
                     f"epsilon {max(0.0, budget['epsilon'] - spent_e):g}, delta {max(0.0, budget['delta'] - spent_d):g} "
