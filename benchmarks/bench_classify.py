@@ -24,16 +24,13 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-import pyarrow as pa
-
 from sealroom.classify import classify, load_taxonomy
 from sealroom.classify.evaluate import labelled_conversations, load_labels
 from sealroom.classify.keywords import KeywordClassifier
-from sealroom.dataset import TaskWriter
+from sealroom.dataset.tables import write_tables
 from sealroom.report import build_report
-from sealroom.runner import LocalRunner, run_step
+from sealroom.runner import LocalRunner
 from sealroom.schema import CONVERSATION_SCHEMA, Conversation, Message, conversations_to_table
-from sealroom.step import Stats, Step, Task
 
 REPO = Path(__file__).resolve().parents[1]
 LABELS = REPO / "tests" / "data" / "classify_labels.csv"
@@ -85,27 +82,6 @@ def corpus(n: int) -> list[Conversation]:
     return out
 
 
-class _Write(Step):
-    stage = "ingest"
-    outputs = {"main": CONVERSATION_SCHEMA}
-
-    def __init__(self, tables: list[pa.Table]) -> None:
-        self.tables = tables
-
-    def config(self) -> dict[str, int]:
-        return {"shards": len(self.tables), "rows": sum(t.num_rows for t in self.tables)}
-
-    def inputs(self) -> list[dict[str, object]]:
-        return []
-
-    def plan(self) -> list[Task]:
-        return [Task(f"{i:05d}", i) for i in range(len(self.tables))]
-
-    def process(self, task: Task, out: TaskWriter) -> Stats:
-        out.write("main", self.tables[task.payload])
-        return Stats(rows=self.tables[task.payload].num_rows)
-
-
 @contextmanager
 def timed(what: str, n: int) -> Iterator[dict[str, float]]:
     """Prints conversations per CPU-second of this process (per core) and per wall second: on a
@@ -137,7 +113,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-classify-"))
     try:
         tables = [conversations_to_table(convs[i : i + args.shard_size]) for i in range(0, len(convs), args.shard_size)]
-        run_step(_Write(tables), work / "hold", LocalRunner(1), show_progress=False)
+        write_tables(work / "hold", "ingest", {"main": CONVERSATION_SCHEMA}, [{"main": t} for t in tables])
         with timed("classify end to end (1 worker)", len(convs)):
             classify(work / "hold", work / "c", runner=LocalRunner(1), show_progress=False)
         build_report(work / "hold", work / "warm", labels=work / "c")  # imports and fonts, untimed

@@ -26,44 +26,21 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from sealroom.dataset import Dataset
-from sealroom.dataset.writer import TaskWriter
-from sealroom.runner import LocalRunner, run_step
+from sealroom.dataset.tables import write_tables
+from sealroom.runner import LocalRunner
 from sealroom.scan import AlignParams, CorpusIndex, build_corpus, find_matches
 from sealroom.scan.build import build_index
 from sealroom.scan.normalize import tokenize
 from sealroom.scan.sources import Article
 from sealroom.schema import CONVERSATION_SCHEMA, Conversation, Message, conversations_to_table
-from sealroom.step import Stats, Step, Task
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class _Tables(Step):
-    stage = "ingest"
-    outputs = {"main": CONVERSATION_SCHEMA}
-
-    def __init__(self, shards: list[pa.Table]) -> None:
-        self.shards = shards
-
-    def config(self) -> dict[str, Any]:
-        return {"shards": len(self.shards)}
-
-    def inputs(self) -> list[dict[str, Any]]:
-        return []
-
-    def plan(self) -> list[Task]:
-        return [Task(f"{i:05d}", i) for i in range(len(self.shards))]
-
-    def process(self, task: Task, out: TaskWriter) -> Stats:
-        out.write("main", self.shards[task.payload])
-        return Stats()
 
 
 class Words:
@@ -214,7 +191,7 @@ def queries(
         i += 1
     shards = [conversations_to_table(convs[j : j + 2000]) for j in range(0, len(convs), 2000)]
     out = folder / "queries"
-    run_step(_Tables(shards), out, LocalRunner(1), show_progress=False)
+    write_tables(out, "ingest", {"main": CONVERSATION_SCHEMA}, [{"main": t} for t in shards])
     return out, truth
 
 

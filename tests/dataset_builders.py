@@ -1,56 +1,16 @@
-"""Building small datasets for classify and report tests: a tiny Step that writes given tables."""
+"""Building small datasets for tests: conversations, scan hits, through ``write_tables``."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from sealroom.dataset import TaskWriter
-from sealroom.runner import LocalRunner, run_step
+from sealroom.dataset.tables import write_tables
 from sealroom.scan.schema import HITS_SCHEMA
 from sealroom.schema import CONVERSATION_SCHEMA, Conversation, Message, conversations_to_table
-from sealroom.step import Stats, Step, Task
-
-
-class TablesStep(Step):
-    """Writes one shard per given table (tests only; runs in-process)."""
-
-    max_rows_per_shard = None
-
-    def __init__(self, stage: str, outputs: dict[str, pa.Schema], shards: list[dict[str, pa.Table]]) -> None:
-        self.stage = stage
-        self.outputs = outputs
-        self.shards = shards
-
-    def config(self) -> dict[str, Any]:
-        digest = hashlib.sha256()
-        for shard in self.shards:
-            for name, table in sorted(shard.items()):
-                digest.update(name.encode())
-                digest.update(str(table.to_pylist()).encode())
-        return {"tables": digest.hexdigest()}
-
-    def inputs(self) -> list[dict[str, Any]]:
-        return []
-
-    def plan(self) -> list[Task]:
-        return [Task(f"{i:05d}", i) for i in range(len(self.shards))]
-
-    def process(self, task: Task, out: TaskWriter) -> Stats:
-        stats = Stats()
-        for name, table in self.shards[task.payload].items():
-            out.write(name, table)
-            stats.add(f"rows.{name}", table.num_rows)
-        return stats
-
-
-def write_tables(path: Path, stage: str, outputs: dict[str, pa.Schema], shards: list[dict[str, pa.Table]]) -> Path:
-    run_step(TablesStep(stage, outputs, shards), path, LocalRunner(1), show_progress=False)
-    return path
 
 
 def conversation(
