@@ -9,14 +9,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from objectstore import assert_same_dataset, upload
 from sealroom.cli.main import cli
 from sealroom.dataset import Dataset
 from sealroom.dataset.location import is_remote
+from sealroom.errors import DatasetError
 from sealroom.runner import LocalRunner
 from sealroom.scan import CorpusIndex, scan, search
+from sealroom.scan.index import INDEX_CACHE_ENV, open_index
 
 
 def test_scan_from_and_to_object_storage_equals_a_local_scan(
@@ -66,3 +69,23 @@ def test_targeted_search_backend_reads_a_dataset_url(
     hits = remote.search(query)
     assert {(h.conversation_id, h.message_index) for h in hits} == {("c3", 0), ("c3", 1)}
     assert hits == local.search(query)
+
+
+def test_an_index_in_object_storage_is_fetched_once_into_the_cache(
+    tmp_path: Path, s3_root: str, dataset: Path, corpus_index: CorpusIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(INDEX_CACHE_ENV, str(tmp_path / "cache"))
+    url = upload(corpus_index.path, f"{s3_root}/corpus/index")
+    opened = open_index(url)
+    assert opened.fingerprint == corpus_index.fingerprint and opened.n_articles == corpus_index.n_articles
+    assert opened.as_input()["path"] == url and opened.path.parent == tmp_path / "cache"
+    stamp = (opened.path / "index.json").stat().st_mtime_ns
+    assert open_index(url).path == opened.path and (opened.path / "index.json").stat().st_mtime_ns == stamp
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [opened.path.name]  # no temporaries left
+
+    local = scan(dataset, corpus_index.path, tmp_path / "hits", runner=LocalRunner(1), show_progress=False)
+    remote = scan(dataset, url, tmp_path / "hits-remote-index", runner=LocalRunner(2), show_progress=False)
+    assert remote.manifest.fingerprint == local.manifest.fingerprint
+    assert remote.manifest.inputs[1]["path"] == url
+    with pytest.raises(DatasetError, match="not a corpus index"):
+        open_index(f"{s3_root}/corpus/missing")

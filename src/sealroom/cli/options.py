@@ -17,11 +17,10 @@ class DatasetLocation(click.ParamType):
     """A dataset folder (or a source file): a local path or an object-storage URL
     (``s3://bucket/run/hold``)."""
 
-    name = "dataset"
-
-    def __init__(self, must_exist: bool = False, folder_only: bool = True) -> None:
+    def __init__(self, must_exist: bool = False, folder_only: bool = True, name: str = "dataset") -> None:
         self.must_exist = must_exist
         self.folder_only = folder_only
+        self.name = name
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from sealroom.dataset.location import is_remote, location
@@ -39,7 +38,9 @@ class DatasetLocation(click.ParamType):
 #: a dataset the command reads (a local one must exist)
 DATASET_IN = DatasetLocation(must_exist=True)
 #: a source file or folder to ingest (a local one must exist)
-SOURCE = DatasetLocation(must_exist=True, folder_only=False)
+SOURCE = DatasetLocation(must_exist=True, folder_only=False, name="source")
+#: a corpus index to read (a local one must exist)
+INDEX_IN = DatasetLocation(must_exist=True, name="index")
 #: a dataset the command writes, or reads and reports on itself when absent
 DATASET = DatasetLocation()
 

@@ -22,15 +22,18 @@ from sealroom.errors import ConfigError
 from sealroom.pipeline.config import PipelineConfig
 from sealroom.pipeline.stages import STAGE_NAMES, STAGES, Context, StageSpec
 from sealroom.runner import make_runner
+from sealroom.scan.index import META as INDEX_META
 
 STATE = "_pipeline/state.json"
 
 
 def output_fingerprint(path: Location) -> str:
-    """What identifies an output's content: a dataset's manifest fingerprint, else its manifest's
-    hash, else a hash over every file (small outputs such as a report)."""
+    """What identifies an output's content: a dataset's or a corpus index's fingerprint, else its
+    manifest's hash, else a hash over every file (small outputs such as a report)."""
     if (path / MANIFEST).is_file():
         return str(read_json(path / MANIFEST)["fingerprint"])
+    if (path / INDEX_META).is_file():  # a corpus index
+        return str(read_json(path / INDEX_META)["fingerprint"])
     if (path / "manifest.json").is_file():
         return sha256_file(path / "manifest.json")
     h = hashlib.sha256()

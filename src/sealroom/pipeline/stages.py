@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sealroom.dataset.location import Location, location
+from sealroom.dataset.location import Location, is_url, location, remove_tree
 from sealroom.pipeline.config import PipelineConfig
 from sealroom.runner.base import Runner
 
@@ -85,7 +85,14 @@ def run_corpus(ctx: Context) -> dict[str, Location]:
     assert c is not None
     out = ctx.path("corpus-index")
     build_corpus(list(c.sources), out, overwrite=ctx.restart, show_progress=ctx.show_progress)
-    return {"index": out}
+    if not ctx.config.datasets or not is_url(ctx.config.datasets):
+        return {"index": out}
+    # built locally (it is written as memory-mapped arrays), then placed beside the datasets so
+    # that scan workers on other machines can fetch it
+    remote = ctx.dataset("corpus-index")
+    remove_tree(remote)
+    remote.fs.put(str(out), remote.path, recursive=True)
+    return {"index": remote}
 
 
 def run_scan(ctx: Context) -> dict[str, Location]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sealroom.cli.options import DATASET, DATASET_IN, open_runner, runner_options
+from sealroom.cli.options import DATASET, DATASET_IN, INDEX_IN, open_runner, runner_options
 from sealroom.dataset.location import Location
 
 
@@ -65,14 +65,14 @@ def _print_info(info: dict[str, object]) -> None:
 
 @click.command()
 @click.argument("dataset", type=DATASET_IN)
-@click.option("--index", "index", required=True, type=click.Path(path_type=Path), help="Corpus index folder.")
+@click.option("--index", "index", required=True, type=INDEX_IN, help="Corpus index folder (or URL).")
 @click.option("--out", "out", required=True, type=DATASET, help="Hits dataset to write.")
 @click.option("--min-words", type=click.IntRange(min=5), default=20, show_default=True, help="Shortest span reported.")
 @click.option("--publishers", type=click.Path(path_type=Path), default=None, help="Publisher signals TOML.")
 @runner_options
 def scan_command(
     dataset: Location,
-    index: Path,
+    index: Location,
     out: Location,
     min_words: int,
     publishers: Path | None,

@@ -20,7 +20,9 @@ scanner processes share one copy.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +32,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sealroom.dataset.files import read_json, write_json_atomic
+from sealroom.dataset.files import TMP_PREFIX, read_json, write_json_atomic
+from sealroom.dataset.location import Location, location
 from sealroom.errors import ConfigError, DatasetError
 from sealroom.scan.normalize import HASH_VERSION, Tokens, tokenize
 
@@ -116,6 +119,8 @@ class CorpusIndex:
 
     def __init__(self, path: Path, meta: dict[str, Any], segments: list[Segment]) -> None:
         self.path = path
+        #: where the index was opened from: ``path``, or the URL a cached copy was fetched from
+        self.source = str(path)
         self.meta = meta
         self.segments = segments
         self.k = int(meta["k"])
@@ -165,7 +170,7 @@ class CorpusIndex:
         return str(self.meta["fingerprint"])
 
     def as_input(self) -> dict[str, Any]:
-        return {"path": str(self.path), "stage": "corpus", "fingerprint": self.fingerprint, "rows": self.n_articles}
+        return {"path": self.source, "stage": "corpus", "fingerprint": self.fingerprint, "rows": self.n_articles}
 
     def info(self) -> dict[str, Any]:
         fp = sum(int(s.keys.size) for s in self.segments)
@@ -340,3 +345,41 @@ def remove_segment(folder: Path) -> None:
 
 def write_meta(path: Path, meta: dict[str, Any]) -> None:
     write_json_atomic(path / META, meta)
+
+
+#: a local folder for copies of indexes fetched from object storage (default: the temp folder)
+INDEX_CACHE_ENV = "SEALROOM_INDEX_CACHE"
+
+
+def open_index(path: str | os.PathLike[str] | Location) -> CorpusIndex:
+    """A corpus index folder, or one in object storage (``s3://…``).
+
+    A remote index is fetched once per machine into a local cache and opened there, because a scan
+    memory-maps it; the copy is named after the index's fingerprint, so an index that gained a
+    segment is fetched again and an unchanged one never is. The index holds publisher text only,
+    never conversations, so the cache may live outside the hold."""
+    where = location(path)
+    if isinstance(where, Path):
+        return CorpusIndex.open(where)
+    try:
+        meta = read_json(where / META)
+    except FileNotFoundError:
+        raise DatasetError(
+            f"{where} is not a corpus index (no {META}); build one with `sealroom corpus build`", code="index_missing"
+        ) from None
+    cache = Path(os.environ.get(INDEX_CACHE_ENV) or Path(tempfile.gettempdir()) / "sealroom-index-cache")
+    local = cache / str(meta["fingerprint"])
+    if not (local / META).is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=cache))
+        try:
+            where.fs.get(where.path.rstrip("/") + "/", str(tmp), recursive=True)
+            os.replace(tmp, local)
+        except OSError:
+            if not (local / META).is_file():  # not just another process placing the same index first
+                raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    index = CorpusIndex.open(local)
+    index.source = str(where)
+    return index

@@ -12,13 +12,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sealroom.dataset.location import Location
+from sealroom.dataset.location import Location, location
 from sealroom.dataset.writer import TaskWriter
 from sealroom.errors import ConfigError
 from sealroom.runner import StepResult, make_runner, run_step
 from sealroom.runner.base import Runner
 from sealroom.scan.align import AlignParams
-from sealroom.scan.index import CorpusIndex
+from sealroom.scan.index import CorpusIndex, open_index
 from sealroom.scan.matcher import Match, find_matches
 from sealroom.scan.origin import MessageRef, Piece, ancestors, attribute
 from sealroom.scan.schema import HITS_SCHEMA, SIGNALS_SCHEMA, SUMMARY_SCHEMA
@@ -47,7 +47,7 @@ class ScanStep(ShardMapStep):
     def __init__(
         self,
         input_path: str | os.PathLike[str] | Location,
-        index_path: str | Path,
+        index_path: str | os.PathLike[str] | Location,
         *,
         min_words: int = 20,
         publishers: Path | None = None,
@@ -56,7 +56,7 @@ class ScanStep(ShardMapStep):
         super().__init__(input_path)
         if min_words < 5:
             raise ConfigError(f"--min-words {min_words}: must be at least 5")
-        self.index_path = Path(index_path)
+        self.index_path = location(index_path)
         self.min_words = min_words
         self.publishers = Path(publishers) if publishers is not None else None
         self.max_postings = max_postings
@@ -80,7 +80,7 @@ class ScanStep(ShardMapStep):
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
     def config(self) -> dict[str, Any]:
-        idx = CorpusIndex.open(self.index_path)
+        idx = open_index(self.index_path)
         p = self.params
         return {
             "min_words": self.min_words,
@@ -92,10 +92,10 @@ class ScanStep(ShardMapStep):
         }
 
     def inputs(self) -> list[dict[str, Any]]:
-        return [self.input_dataset().as_input(), CorpusIndex.open(self.index_path).as_input()]
+        return [self.input_dataset().as_input(), open_index(self.index_path).as_input()]
 
     def setup(self) -> None:
-        self._index = CorpusIndex.open(self.index_path)
+        self._index = open_index(self.index_path)
         self._signals = load_signal_config(self.publishers)
 
     def process(self, task: Task, out: TaskWriter) -> Stats:
@@ -248,7 +248,7 @@ def _row(cid: str, mi: int, role: str, m: Match, piece: Piece, index: CorpusInde
 
 def scan(
     dataset: str | os.PathLike[str] | Location,
-    index: Path,
+    index: str | os.PathLike[str] | Location,
     out: str | os.PathLike[str] | Location,
     *,
     min_words: int = 20,
@@ -260,7 +260,8 @@ def scan(
 ) -> StepResult:
     """Scan a conversation dataset for text of the indexed articles. Writes ``out`` (hits) with side
     outputs ``summary`` and ``signals``; resumable like every stage. ``dataset`` and ``out`` may be
-    object-storage URLs; the index is a local folder (it is memory-mapped)."""
+    object-storage URLs; so may the index (fetched once per machine into a local cache, since it is
+    memory-mapped)."""
     step = ScanStep(dataset, index, min_words=min_words, publishers=publishers, max_postings=max_postings)
     own = runner is None
     runner = runner or make_runner()
