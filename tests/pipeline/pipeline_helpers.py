@@ -5,9 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
+from sealroom.dataset.location import location
 from sealroom.pipeline.demo import prepare_demo
+
+#: the outputs a pipeline with ``datasets = URL`` writes under that URL
+REMOTE_OUTPUTS = ("hold", "sample", "corpus-index", "hits", "deidentified", "labels")
 
 # Distinctive fake identifiers: if any of these appears outside the hold, de-identification leaked.
 CANARIES = {
@@ -88,3 +93,12 @@ def snapshot(work: Path, tops: tuple[str, ...]) -> dict[str, bytes]:
         assert manifest.pop("produced_at")
         out["production/manifest.json"] = json.dumps(manifest, sort_keys=True).encode()
     return out
+
+
+def fetch_remote_outputs(url: str, work: Path) -> None:
+    """Copy what a pipeline wrote under ``datasets = url`` into ``work``, beside its local outputs
+    (replacing the local corpus index with the copy the scan read)."""
+    remote = location(url)
+    for name in REMOTE_OUTPUTS:
+        shutil.rmtree(work / name, ignore_errors=True)
+        remote.fs.get(f"{remote.path}/{name}/", str(work / name), recursive=True)

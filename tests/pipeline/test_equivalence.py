@@ -9,10 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pipeline_helpers import make_workdir, snapshot
+from pipeline_helpers import fetch_remote_outputs, make_workdir, snapshot
 
 from sealroom.dataset.files import dump_json, read_json
-from sealroom.dataset.location import location
 from sealroom.dataset.manifest import MANIFEST, PLAN, config_hash
 from sealroom.pipeline.config import PipelineConfig
 from sealroom.pipeline.run import Pipeline
@@ -20,7 +19,6 @@ from sealroom.pipeline.run import Pipeline
 pytestmark = pytest.mark.slow
 
 COMPARED = ("hold", "sample", "corpus-index", "hits", "deidentified", "labels", "production")
-DATASETS = ("hold", "sample", "hits", "deidentified", "labels")
 
 
 def _prepare(template: Path) -> None:
@@ -44,9 +42,7 @@ def _run(root: Path, runner_line: str, datasets: str | None = None) -> dict[str,
     Pipeline(PipelineConfig.load(pipeline_file)).run(show_progress=False)
     if datasets:
         # fetched beside the local outputs, with the URL where files name their inputs made local again
-        remote = location(datasets)
-        for name in DATASETS:
-            remote.fs.get(f"{remote.path}/{name}/", str(work / name), recursive=True)
+        fetch_remote_outputs(datasets, work)
         for record in [*work.rglob("*.json"), *work.rglob("*.md")]:
             record.write_bytes(record.read_bytes().replace(datasets.encode(), str(work).encode()))
         # a config that names an input path (deidentify's hits) hashes differently with the URL
