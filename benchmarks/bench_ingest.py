@@ -6,15 +6,24 @@ temporary folder, ingests them with ``--workers`` local processes, and prints th
 
     python benchmarks/bench_ingest.py --conversations 100000 --workers 1
     python benchmarks/bench_ingest.py --conversations 100000 --layout openai-jsonl
+
+``--one-file`` measures splitting instead: the conversations go into one JSONL file, ingested with
+``--workers`` processes once whole (one task) and once split into ``--split-size`` byte ranges;
+CPU time and peak memory are then read for the worker processes too (from ``/proc``, Linux):
+
+    python benchmarks/bench_ingest.py --one-file --conversations 100000 --workers 2 --split-size 32MiB
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import random
 import resource
+import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +31,7 @@ from typing import Any
 import orjson
 
 from sealroom.ingest import ingest
+from sealroom.ingest.sources import discover, parse_size
 from sealroom.runner import LocalRunner
 
 _VOCABULARY = (
@@ -132,6 +142,112 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+class _Tree:
+    """Samples this process and every process below it (the forkserver's workers are not our
+    children, so ``RUSAGE_CHILDREN`` misses them): the last CPU time and peak RSS seen of each."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.cpu: dict[int, float] = {}
+        self.peak: dict[int, int] = {}
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._tick = os.sysconf("SC_CLK_TCK")
+
+    def _descendants(self) -> list[int]:
+        parents: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as fh:
+                        parents[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    pass
+        found, todo = [], [os.getpid()]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo += [c for c, p in parents.items() if p == pid]
+        return found
+
+    def sample(self) -> None:
+        for pid in self._descendants():
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{pid}/status") as fh:
+                    hwm = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
+            except (OSError, ValueError):
+                continue
+            self.cpu[pid] = (int(fields[11]) + int(fields[12])) / self._tick
+            self.peak[pid] = max(self.peak.get(pid, 0), hwm)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+        self._own = time.thread_time()  # the sampler's own CPU, not ingest's
+
+    def __enter__(self) -> _Tree:
+        self.sample()
+        self._base = dict(self.cpu)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+    def cpu_seconds(self) -> float:
+        return sum(v - self._base.get(pid, 0.0) for pid, v in self.cpu.items()) - self._own
+
+    def peaks_mib(self) -> tuple[float, float]:
+        """(this process, the largest other process) peak RSS in MiB."""
+        me = self.peak.get(os.getpid(), 0) / 1024
+        others = [v for pid, v in self.peak.items() if pid != os.getpid()]
+        return me, max(others, default=0) / 1024
+
+
+def _one_file_case(src: Path, out: Path, workers: int, split: int, label: str) -> None:
+    """One ingest of ``src``, in a process of its own (so its peak memory is its own)."""
+    size = src.stat().st_size
+    t = time.perf_counter()
+    discover([src], split_bytes=split)
+    plan = time.perf_counter() - t
+    shutil.rmtree(out, ignore_errors=True)
+    with _Tree() as tree:
+        t = time.perf_counter()
+        result = ingest([src], out, split_size=split, runner=LocalRunner(workers), show_progress=False)
+        wall = time.perf_counter() - t
+    cpu = tree.cpu_seconds()
+    me, worker = tree.peaks_mib()
+    print(
+        f"{label}: {result.step.ran} task(s); wall {wall:.1f} s = {size / 1e6 / wall:.1f} MB/s, "
+        f"{result.conversations / wall:,.0f} conversations/s; CPU {cpu:.1f} s in all processes = "
+        f"{size / 1e6 / cpu:.1f} MB/s per core; peak RSS {me:.0f} MiB main process, {worker:.0f} MiB "
+        f"largest worker; planning read (hash{', line counts' if split < size else ''}) {plan:.2f} s",
+        flush=True,
+    )
+
+
+def one_file(args: argparse.Namespace) -> None:
+    import subprocess
+    import sys
+
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        src = Path(tmp) / "src"
+        src.mkdir()
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            size = pool.apply(generate, (src, args.conversations, 1, "openai-jsonl"))
+        (path,) = src.iterdir()
+        print(f"one file of {size / 1e6:.1f} MB, {args.conversations:,} conversations; {args.workers} worker(s)")
+        cases = [("whole (one task)", str(size + 1)), (f"split at {args.split_size}", args.split_size)]
+        for _ in range(args.rounds):
+            for label, split in cases:
+                command = [sys.executable, __file__, "--case", str(path), "--workers", str(args.workers)]
+                subprocess.run([*command, "--split-size", split, "--label", label], check=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--conversations", type=int, default=100_000)
@@ -139,7 +255,19 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--shard-size", type=int, default=10_000)
     ap.add_argument("--layout", choices=["chatgpt", "openai-jsonl"], default="chatgpt", help="Source format.")
+    ap.add_argument("--one-file", action="store_true", help="One JSONL file, whole vs split (see above).")
+    ap.add_argument("--split-size", default="32MiB", help="With --one-file: the byte range per task.")
+    ap.add_argument("--rounds", type=int, default=1, help="With --one-file: how many times to run both cases.")
+    ap.add_argument("--case", type=Path, help=argparse.SUPPRESS)  # one --one-file case, in its own process
+    ap.add_argument("--label", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.case:
+        with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+            _one_file_case(args.case, Path(tmp) / "hold", args.workers, parse_size(args.split_size), args.label)
+        return
+    if args.one_file:
+        one_file(args)
+        return
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         src, out = Path(tmp) / "src", Path(tmp) / "hold"
         src.mkdir()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +76,19 @@ def openai_record(i: int, words: int = 20) -> dict:
             {"role": "assistant", "content": f"answer {i} " + "reply " * words},
         ]
     }
+
+
+def kill_once_tasks_are_done(command: list[str], out: Path, tasks: int = 5) -> None:
+    """Start an ingest command and SIGKILL it once ``tasks`` completion markers exist (it must not
+    finish first), leaving a hold with finished and unfinished tasks and no manifest."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        done = out / "_done"
+        if done.is_dir() and sum(1 for _ in done.glob("*.json")) >= tasks:
+            break
+        time.sleep(0.005)
+    assert proc.poll() is None, "ingest finished before it could be killed; make the input larger"
+    os.kill(proc.pid, signal.SIGKILL)
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    assert not (out / "_manifest.json").exists()

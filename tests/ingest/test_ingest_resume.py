@@ -3,16 +3,13 @@ runner writes the same shards."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import orjson
 import pytest
-from ingest_helpers import chatgpt_conversation, openai_record, write_jsonl
+from ingest_helpers import chatgpt_conversation, kill_once_tasks_are_done, openai_record, write_jsonl
 
 from sealroom.dataset import Dataset
 from sealroom.ingest import ingest
@@ -55,17 +52,7 @@ def test_sigkill_mid_run_then_resume_is_identical(tmp_path: Path) -> None:
     subprocess.run(_cli(src, reference), check=True, capture_output=True, timeout=600)
 
     out = tmp_path / "hold"
-    proc = subprocess.Popen(_cli(src, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None:
-        done = out / "_done"
-        if done.is_dir() and sum(1 for p in done.glob("*.json")) >= 5:
-            break
-        time.sleep(0.005)
-    assert proc.poll() is None, "ingest finished before it could be killed; make the input larger"
-    os.kill(proc.pid, signal.SIGKILL)
-    assert proc.wait(timeout=60) == -signal.SIGKILL
-    assert not (out / "_manifest.json").exists()
+    kill_once_tasks_are_done(_cli(src, out), out)
     finished = len(list((out / "_done").glob("*.json")))
     assert 5 <= finished < 63
 

@@ -10,7 +10,7 @@ from sealroom.dataset.location import Location, is_url, location
 from sealroom.errors import ConfigError, QuarantineError
 from sealroom.ingest.adapters import adapter_for
 from sealroom.ingest.detect import resolve
-from sealroom.ingest.sources import discover
+from sealroom.ingest.sources import DEFAULT_SPLIT_BYTES, discover
 from sealroom.ingest.step import IngestStep
 from sealroom.runner import LocalRunner, Runner, StepResult, run_step
 from sealroom.step import Stats
@@ -66,6 +66,7 @@ def ingest(
     *,
     fmt: str = "auto",
     shard_size: int = 10_000,
+    split_size: int = DEFAULT_SPLIT_BYTES,
     strict: bool = False,
     runner: Runner | None = None,
     restart: bool = False,
@@ -75,15 +76,19 @@ def ingest(
 
     Resumable: a rerun skips finished source files; ``restart`` redoes all. With ``strict``, raises
     :class:`QuarantineError` after finishing (the hold is complete) if anything was quarantined.
+    A plain JSONL file larger than ``split_size`` bytes is read by several tasks, one byte range of
+    about that size each; the hold is the same as without splitting.
     """
     if shard_size < 1:
         raise ConfigError("--shard-size must be at least 1")
+    if split_size < 1:
+        raise ConfigError("--split-size must be at least 1")
     if fmt != "auto":
         adapter_for(fmt)  # fail early on an unknown format name
     if not sources:
         raise ConfigError("no sources given")
     given = [location(s) for s in sources]
-    units, skipped = discover(given)
+    units, skipped = discover(given, split_bytes=split_size)
     out = location(out)
     units = [u for u in units if not _inside(u.path, out)]
     named = {str(s) for s in given if s.is_file()}
@@ -96,7 +101,7 @@ def ingest(
             skipped.append({**unit.as_dict(), "reason": "no known format"})
             continue
         pairs.append((unit, adapter.name if adapter else None))
-    step = IngestStep(pairs, fmt=fmt, shard_size=shard_size, skipped=skipped)
+    step = IngestStep(pairs, fmt=fmt, shard_size=shard_size, skipped=skipped, split_bytes=split_size)
     own_runner = runner is None
     runner = runner or LocalRunner()
     try:

@@ -19,6 +19,21 @@ if TYPE_CHECKING:
 console = Console()
 
 
+class _Size(click.ParamType):
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from sealroom.ingest.sources import parse_size
+
+        try:
+            size = parse_size(value if isinstance(value, int) else str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        if size < 1:
+            self.fail("must be at least 1 byte", param, ctx)
+        return size
+
+
 def print_summary(result: IngestResult) -> None:
     """Counts only: formats, roles, reason codes and ids, never record text."""
     t = Table("format", "conversations", "role", "messages", title="ingested")
@@ -55,6 +70,13 @@ def print_summary(result: IngestResult) -> None:
     help="Source format; auto detects it per file.",
 )
 @click.option("--shard-size", type=click.IntRange(min=1), default=10_000, show_default=True, help="Rows per shard.")
+@click.option(
+    "--split-size",
+    type=_Size(),
+    default="256MiB",
+    show_default=True,
+    help="Read a plain JSONL file larger than this as several tasks, one byte range each (256MiB, 1G, …).",
+)
 @click.option("--strict", is_flag=True, help="Exit non-zero (after finishing) if any record was quarantined.")
 @runner_options
 def ingest(
@@ -62,6 +84,7 @@ def ingest(
     out: Location,
     fmt: str,
     shard_size: int,
+    split_size: int,
     strict: bool,
     workers: int | None,
     cluster: str | None,
@@ -81,6 +104,7 @@ def ingest(
             out,
             fmt=fmt,
             shard_size=shard_size,
+            split_size=split_size,
             strict=False,
             runner=runner,
             restart=restart,

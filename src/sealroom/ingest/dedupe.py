@@ -1,4 +1,5 @@
 """Settling conversation ids seen in more than one task: the first occurrence in task order wins.
+Also settling split files (:func:`settle_splits`), which runs first.
 
 Runs in ``IngestStep.finalize``, when every task is done. For each task in order it reads only the
 ``conversation_id`` column of its main shards; rows whose id an earlier task already holds are moved
@@ -9,10 +10,15 @@ Crash safety: the marker is deleted *before* the shards change and written again
 killed half-way leaves the task unfinished and the next run simply redoes it (re-parsing its
 source) and settles it again. A finished run re-checked finds nothing left to move, and the report
 is read back from the quarantine rows, so it is the same however many times finalize runs.
+
+The ranges of one split file are tasks of their own, so a conversation id repeated across two of
+them is settled here too; its row then reads exactly as the one the single task over the whole
+file writes as records arrive (``SAME_FILE``), so the quarantine does not depend on the split.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -41,6 +47,9 @@ def conversation_stats(conv: Any, stats: Stats) -> None:
     stats.add("messages", len(conv.messages))
 
 
+#: the reason of a duplicate whose first occurrence is in the same file
+SAME_FILE = "conversation id already ingested earlier in this file"
+
 #: at most this many duplicate ids are listed in the manifest (all are in the quarantine dataset)
 REPORT_IDS = 1000
 
@@ -54,12 +63,54 @@ def _write(path: Location, table: pa.Table, schema: pa.Schema) -> dict[str, Any]
     return info
 
 
+def settle_splits(step: IngestStep, out_dir: Location, tail_stat: str) -> None:
+    """For each split file whose range task read on to the end of the file (``tail_stat`` in its
+    stats), empty the ranges after it, then drop the stat. Crash-safe like the duplicates: a
+    range's marker is deleted before its shards, and the stat is dropped only when they are gone."""
+    groups: list[list[Any]] = []  # the tasks of each split file (a range 0 starts the next file)
+    for task in step.plan():
+        part = task.payload[2]
+        if part == 0:
+            groups.append([])
+        if part is not None:
+            groups[-1].append(task)
+    for tasks in groups:
+        markers = [read_json(out_dir / DONE_DIR / f"{t.key}.json") for t in tasks]
+        first = next((i for i, m in enumerate(markers) if tail_stat in m["stats"]), None)
+        if first is None:
+            continue
+        for task, marker in zip(tasks[first + 1 :], markers[first + 1 :], strict=True):
+            if not marker["stats"] and not any(marker["outputs"].values()):
+                continue
+            marker_path = out_dir / DONE_DIR / f"{task.key}.json"
+            marker_path.unlink()
+            for output, shards in marker["outputs"].items():
+                folder = out_dir if output == "main" else out_dir / output
+                for shard in shards:
+                    (folder / shard["file"]).unlink(missing_ok=True)
+            write_json_atomic(marker_path, {**marker, "outputs": {k: [] for k in marker["outputs"]}, "stats": {}})
+        marker = markers[first]
+        marker["stats"] = {k: v for k, v in marker["stats"].items() if k != tail_stat}
+        write_json_atomic(out_dir / DONE_DIR / f"{tasks[first].key}.json", marker)
+
+
 def settle_duplicates(step: IngestStep, out_dir: Location) -> dict[str, Any]:
     first: dict[str, str] = {}
     tasks = step.plan()
+    # each task's source: its index in the manifest's ``extra.sources`` (the ranges of a split file
+    # are one source), named in the reason instead of a task key, which depends on the split
+    files: dict[str, int] = {}
+    current = -1
     for task in tasks:
+        current += 0 if task.payload[2] else 1
+        files[task.key] = current
+    in_file: set[str] = set()  # ids the earlier ranges of the current split file hold
+    for task in tasks:
+        if not task.payload[2]:
+            in_file = set()
         marker = read_json(out_dir / DONE_DIR / f"{task.key}.json")
         drops: dict[str, list[int]] = {}
+        task_ids: list[str] = []
         for shard in marker["outputs"].get("main", []):
             ids = read_parquet(out_dir / shard["file"], columns=["conversation_id"]).column(0).to_pylist()
             rows = [i for i, cid in enumerate(ids) if cid in first]
@@ -67,8 +118,18 @@ def settle_duplicates(step: IngestStep, out_dir: Location) -> dict[str, Any]:
                 drops[shard["file"]] = rows
             for cid in ids:
                 first.setdefault(cid, task.key)
+            task_ids += ids
         if drops:
-            _move_out(out_dir, task.key, task.payload[0], marker, drops, first)
+
+            def reason(cid: str, earlier: set[str] = in_file) -> str:
+                # a repeat within one file reads the same whether the file was split or not
+                if cid in earlier:
+                    return SAME_FILE
+                return f"conversation id first ingested from source {files[first[cid]]} (manifest extra.sources)"
+
+            _move_out(out_dir, task.key, task.payload[0], marker, drops, reason)
+        if task.payload[2] is not None:
+            in_file.update(task_ids)
     return _report(out_dir, [t.key for t in tasks])
 
 
@@ -78,7 +139,7 @@ def _move_out(
     unit: Any,
     marker: dict[str, Any],
     drops: dict[str, list[int]],
-    first: dict[str, str],
+    reason: Callable[[str], str],
 ) -> None:
     marker_path = out_dir / DONE_DIR / f"{key}.json"
     marker_path.unlink()
@@ -106,7 +167,7 @@ def _move_out(
                     "byte_offset": None,
                     "record_index": None,
                     "code": "duplicate_id",
-                    "reason": f"conversation id first ingested by task {first[conv.conversation_id]}",
+                    "reason": reason(conv.conversation_id),
                     "record_sha256": prov.get("record_sha256"),
                     "record_bytes": None,
                     "conversation_id": conv.conversation_id,

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import orjson
 
 _CHUNK = 1 << 24
 _QUOTE, _BACKSLASH, _LBRACE, _RBRACE, _NEWLINE = 0x22, 0x5C, 0x7B, 0x7D, 0x0A
@@ -42,6 +43,21 @@ class Segment:
     junk_before: tuple[int, int] | None = None
     #: the segment is only such junk (after the last element), not a record
     is_junk: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a buffer starts in its source file, so positions stay those of the whole file when a
+    task reads one byte range of it: the byte offset, the line breaks and the records before it."""
+
+    offset: int = 0
+    lines: int = 0
+    records: int = 0
+
+    @property
+    def bom(self) -> bool:
+        """Only a buffer that starts its file can begin with a byte-order mark."""
+        return self.offset == 0
 
 
 def _structure(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -88,7 +104,7 @@ def _strip(data: bytes | memoryview, start: int, end: int) -> tuple[int, int]:
 class Scan:
     """The structure of one buffer, found once; records are then cut out of it."""
 
-    def __init__(self, data: bytes | memoryview) -> None:
+    def __init__(self, data: bytes | memoryview, *, bom: bool = True) -> None:
         self.view = data if isinstance(data, bytes) else memoryview(data).cast("B")
         self.arr = np.frombuffer(self.view, dtype=np.uint8)
         self.size = len(self.arr)
@@ -102,8 +118,9 @@ class Scan:
         self.sopen = order < len(opens)
         self.depth = np.cumsum(np.where(self.sopen, 1, -1))  # depth after each bracket
         self._newlines: np.ndarray | None = None
-        # a UTF-8 byte-order mark (some Windows tools write one) is not part of the JSON
-        self.begin = 3 if self.size >= 3 and bytes(self.view[:3]) == b"\xef\xbb\xbf" else 0
+        # a UTF-8 byte-order mark (some Windows tools write one) is not part of the JSON; only a
+        # buffer that starts a file can have one (``bom=False`` for a byte range further in)
+        self.begin = 3 if bom and self.size >= 3 and bytes(self.view[:3]) == b"\xef\xbb\xbf" else 0
 
     @property
     def newlines(self) -> np.ndarray:
@@ -185,3 +202,15 @@ class Scan:
             if b > a:
                 last = i == len(bounds) - 1
                 yield Segment(a, b, False, complete=not (truncated_tail and last), by_line=True)
+
+
+def is_object_line(line: bytes) -> bool:
+    """Whether one line (without its line break) is a whole JSON object: the mark of JSONL, where a
+    pretty-printed object's lines are fragments such as ``{`` or ``"messages": [``."""
+    line = line.strip()
+    if not line.startswith(b"{"):
+        return False
+    try:
+        return isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return False

@@ -1,9 +1,18 @@
-"""The ingest step: one task per source unit (a file, or a member of a zip), in a stable order.
+"""The ingest step: one task per source unit (a file, or a member of a zip), in a stable order,
+except that a large line-framed file is read by one task per byte range (``--split-size``).
 
 A task parses its unit with the unit's adapter and writes conversations to the main output and
 refused records to ``quarantine``; ``max_rows_per_shard`` (``--shard-size``) rolls the shards over.
-Splitting one big file across tasks would need a framing pass before planning; instead each file is
-one task (parallelism comes from many files), and the reader streams records with bounded memory.
+
+Split files: the plan cut the file after line breaks and counted, for each range, the line breaks
+and the ``{``-led lines before it (``sources.ByteRange``). A range task assumes the file before it
+is regular JSONL (one whole object per ``{``-led line), so the counts are its line numbers and
+record indexes, and reads its range while the range itself is regular (see
+``Adapter.regular_records``). The first range that is not (a bad line, a pretty-printed object, a
+record count that differs from the plan's) reads on from its last regular record to the end of the
+file exactly as a one-task run would, and says so (``_SPLIT_TAIL`` in its stats); ``finalize`` then
+empties the ranges after it, whose assumption was wrong. Either way the rows, positions, ids and
+counters are those of a one-task run over the same file.
 
 Duplicate ids: the first occurrence in task order (then record order) wins. Within a task that is
 checked as records arrive; across tasks it is settled in :meth:`IngestStep.finalize` (see
@@ -18,6 +27,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 
@@ -26,10 +36,11 @@ from sealroom.dataset.writer import TaskWriter
 from sealroom.errors import InputError
 from sealroom.ingest.adapters import adapter_for
 from sealroom.ingest.arrow import build_table
-from sealroom.ingest.dedupe import settle_duplicates
+from sealroom.ingest.dedupe import SAME_FILE, settle_duplicates, settle_splits
 from sealroom.ingest.detect import parquet_file
+from sealroom.ingest.framing import Origin
 from sealroom.ingest.records import QUARANTINE_SCHEMA, Position, Quarantined
-from sealroom.ingest.sources import SourceUnit, open_data
+from sealroom.ingest.sources import DEFAULT_SPLIT_BYTES, SourceUnit, open_data, open_range
 from sealroom.schema import CONVERSATION_SCHEMA, Conversation
 from sealroom.step import Stats, Step, Task
 
@@ -61,7 +72,7 @@ class _Output:
                 Quarantined(
                     pos,
                     "duplicate_id",
-                    "conversation id already ingested earlier in this file",
+                    SAME_FILE,
                     prov.get("record_sha256"),
                     None,
                     item.conversation_id,
@@ -112,6 +123,9 @@ class _Output:
             self.out.write(QUARANTINE, pa.Table.from_pylist(self.quarantined, schema=QUARANTINE_SCHEMA))
 
 
+#: the stat a range task adds when it read on to the end of its file (removed again by finalize)
+_SPLIT_TAIL = "_split.read_to_end"
+
 #: a local folder, counted as part of the hold, for decoded sources when the hold is on object storage
 SCRATCH_ENV = "SEALROOM_SCRATCH"
 
@@ -137,17 +151,28 @@ class IngestStep(Step):
         fmt: str = "auto",
         shard_size: int = 10_000,
         skipped: list[dict[str, Any]] | None = None,
+        split_bytes: int = DEFAULT_SPLIT_BYTES,
     ) -> None:
-        # (unit, versioned adapter name or None when no format matched), in task order
+        # (unit, versioned adapter name or None when no format matched), in source order
         self.units = units
         self.fmt = fmt
         self.max_rows_per_shard = shard_size
         self.skipped = skipped or []
+        self.split_bytes = split_bytes
 
     def config(self) -> dict[str, Any]:
         # the adapter versions are part of the config: a new mapping must not resume an old hold
         adapters = sorted({name for _, name in self.units if name})
-        return {"format": self.fmt, "shard_size": self.max_rows_per_shard, "adapters": adapters}
+        config: dict[str, Any] = {"format": self.fmt, "shard_size": self.max_rows_per_shard, "adapters": adapters}
+        if any(self._parts(unit, name) for unit, name in self.units):
+            # where the cuts fall decides what each task holds: a resume must cut the same way
+            config["split_size"] = self.split_bytes
+        return config
+
+    @staticmethod
+    def _parts(unit: SourceUnit, name: str | None) -> int:
+        """How many range tasks read ``unit`` (0: one task reads it whole)."""
+        return len(unit.ranges) if name is not None and unit.kind == "json" and len(unit.ranges) > 1 else 0
 
     def inputs(self) -> list[dict[str, Any]]:
         return [
@@ -156,19 +181,31 @@ class IngestStep(Step):
         ]
 
     def plan(self) -> list[Task]:
-        width = max(5, len(str(len(self.units) - 1)))
-        return [Task(f"{i:0{width}d}", pair) for i, pair in enumerate(self.units)]
+        """One task per unit, or per byte range of a split unit; keys ``00000``, ``00001``, … over
+        all of them (fixed width, in file order, so a split file's ranges are consecutive)."""
+        payloads: list[tuple[SourceUnit, str | None, int | None]] = []
+        for unit, name in self.units:
+            parts = self._parts(unit, name)
+            payloads += [(unit, name, i) for i in range(parts)] if parts else [(unit, name, None)]
+        width = max(5, len(str(len(payloads) - 1)))
+        return [Task(f"{i:0{width}d}", payload) for i, payload in enumerate(payloads)]
 
     def process(self, task: Task, out: TaskWriter) -> Stats:
-        unit, adapter_name = task.payload
+        unit, adapter_name, part = task.payload
         stats = Stats()
         adapter = adapter_for(adapter_name) if adapter_name else None
         sink = _Output(out, unit, adapter.short if adapter else None, stats)
-        stats.add("source_units")
+        if not part:  # a split file is one source unit, counted by its first range
+            stats.add("source_units")
         if adapter is None:
             sink.quarantine(Quarantined(Position("file"), "unknown_format", "no adapter recognises this file"))
         elif unit.kind == "parquet":
             self._parquet(unit, adapter, sink, stats)
+        elif part is not None:
+            try:
+                self._range(unit, part, adapter, sink, stats, spool_dir(out.root))
+            except InputError as exc:
+                sink.quarantine(Quarantined(Position("file"), "unreadable_file", str(exc.args[0])))
         else:
             try:
                 with open_data(unit, spool_dir=spool_dir(out.root)) as data:
@@ -181,6 +218,33 @@ class IngestStep(Step):
                 sink.quarantine(Quarantined(Position("file"), "unreadable_file", str(exc.args[0])))
         sink.close()
         return stats
+
+    @staticmethod
+    def _range(unit: SourceUnit, part: int, adapter: Any, sink: _Output, stats: Stats, spool: Path | None) -> None:
+        rng = unit.ranges[part]
+        origin = Origin(rng.start, rng.lines_before, rng.records_before)
+        with open_range(unit, rng.start, rng.end, spool) as data:
+            records = adapter.regular_records(data, unit.sha256, stats, origin)
+            while True:
+                try:
+                    sink.add(next(records))
+                except StopIteration as stop:
+                    end, count, whole = stop.value
+                    break
+            if whole and count == rng.records:
+                stats.add(f"bytes.{adapter.short}", rng.end - rng.start)
+                return
+            arr = np.frombuffer(data, dtype=np.uint8, count=end) if end else None
+            lines = int(np.count_nonzero(arr == 0x0A)) if arr is not None else 0
+            del arr
+        # not regular JSONL from here on (or the plan's count of records was off): read on to the
+        # end of the file as a one-task run would, from the end of the last regular record
+        rest = Origin(rng.start + end, rng.lines_before + lines, rng.records_before + count)
+        with open_range(unit, rest.offset, None, spool) as data:
+            for item in adapter.records(data, unit.sha256, stats, rest):
+                sink.add(item)
+        stats.add(f"bytes.{adapter.short}", unit.bytes - rng.start)
+        stats.add(_SPLIT_TAIL)
 
     @staticmethod
     def _parquet(unit: SourceUnit, adapter: Any, sink: _Output, stats: Stats) -> None:
@@ -203,6 +267,7 @@ class IngestStep(Step):
             )
 
     def finalize(self, out_dir: Location, stats: Stats) -> dict[str, Any]:
+        settle_splits(self, out_dir, _SPLIT_TAIL)  # first: duplicates are settled on what remains
         duplicates = settle_duplicates(self, out_dir)
         return {
             "sources": [{**unit.as_dict(), "format": name} for unit, name in self.units],

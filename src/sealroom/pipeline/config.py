@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sealroom.dataset.location import is_url
 from sealroom.errors import ConfigError
@@ -30,7 +30,19 @@ class IngestConfig(_Section):
     sources: list[str]
     format: str = "auto"
     shard_size: int = Field(default=10_000, ge=1)
+    #: a plain JSONL file larger than this (bytes, or "256MiB", "1G") is read by several tasks; the
+    #: hold does not depend on it, so it is left out of the stage's signature (``exclude``)
+    split_size: int = Field(default=256 << 20, ge=1, exclude=True)
     strict: bool = False
+
+    @field_validator("split_size", mode="before")
+    @classmethod
+    def _size(cls, value: object) -> object:
+        if isinstance(value, str):
+            from sealroom.ingest.sources import parse_size
+
+            return parse_size(value)
+        return value
 
 
 class SampleConfig(_Section):

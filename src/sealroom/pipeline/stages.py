@@ -48,6 +48,7 @@ def run_ingest(ctx: Context) -> dict[str, Location]:
         out,
         fmt=c.format,
         shard_size=c.shard_size,
+        split_size=c.split_size,
         strict=c.strict,
         runner=ctx.runner,
         restart=ctx.restart,

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import orjson
 
-from sealroom.ingest.framing import Scan, Segment
+from sealroom.ingest.framing import Origin, Scan, Segment, is_object_line
 from sealroom.ingest.records import Position, Quarantined, RecordError
 from sealroom.schema import Conversation
 from sealroom.step import Stats
 
 Item = Conversation | Quarantined
+#: a buffer that is a whole file
+FILE_START = Origin()
 _SAFE_JSON_ERROR = re.compile(r"^[A-Za-z0-9 _\-]{1,80}$")
 
 
@@ -123,13 +125,7 @@ def _next_line_is_record(raw: bytes | memoryview) -> bool:
     if first < 0:
         return False
     end = data.find(b"\n", first + 1)
-    line = data[first + 1 : end if end >= 0 else len(data)].strip()
-    if not line.startswith(b"{"):
-        return False
-    try:
-        return isinstance(orjson.loads(line), dict)
-    except orjson.JSONDecodeError:
-        return False
+    return is_object_line(data[first + 1 : end if end >= 0 else len(data)])
 
 
 class Adapter:
@@ -182,12 +178,24 @@ class Adapter:
         conv.metadata_json = (head + b"}").decode() if not rest or rest == "{}" else head.decode() + "," + rest[1:]
         return conv
 
-    def records(self, data: bytes | memoryview, content_sha256: str, stats: Stats | None = None) -> Iterator[Item]:
-        """Every record of a JSON source (array, JSONL or concatenated objects), in order."""
-        scan = Scan(data)
-        index = 0
+    def records(
+        self,
+        data: bytes | memoryview,
+        content_sha256: str,
+        stats: Stats | None = None,
+        origin: Origin = FILE_START,
+    ) -> Iterator[Item]:
+        """Every record of a JSON source (array, JSONL or concatenated objects), in order.
+
+        ``origin`` says where ``data`` starts in its file (a split task reads the file from a line
+        boundary to its end): positions, line numbers and record indexes are the whole file's."""
+        scan = Scan(data, bom=origin.bom)
+        index = origin.records
         segments: Iterator[Segment] = scan.records()
         bad_run: list[Segment] = []
+
+        def line_of(offset: int) -> int:
+            return origin.lines + scan.line_of(offset)
 
         def flush_bad() -> Iterator[Quarantined]:
             # consecutive unparseable lines are one bad region, not a row per line
@@ -200,10 +208,11 @@ class Adapter:
                 code, reason = "invalid_json", "lines do not form a JSON value"
             except orjson.JSONDecodeError as exc:
                 code, reason = _json_error(exc, raw, last.complete)
-            first_line, last_line = scan.line_of(first.start), scan.line_of(last.start)
+            first_line, last_line = line_of(first.start), line_of(last.start)
             label = f"line {first_line}" if first is last else f"lines {first_line}-{last_line}"
+            at = origin.offset + first.start
             yield Quarantined(
-                Position(f"{label}, byte {first.start}", first.start, None),
+                Position(f"{label}, byte {at}", at, None),
                 code,
                 reason,
                 hashlib.sha256(raw).hexdigest(),
@@ -219,8 +228,9 @@ class Adapter:
                 a, b = seg.junk_before or (seg.start, seg.end)
                 raw = scan.view[a:b]
                 code = "not_an_object" if seg.complete else "truncated_json"
+                at = origin.offset + a
                 yield Quarantined(
-                    Position(f"array values at byte {a}", a, None),
+                    Position(f"array values at byte {at}", at, None),
                     code,
                     f"{b - a} bytes between array elements are not objects",
                     hashlib.sha256(raw).hexdigest(),
@@ -240,23 +250,60 @@ class Adapter:
                     bad_run.append(seg)
                     continue
                 code, reason = _json_error(exc, raw, seg.complete)
-                position = self._position(scan, seg, None)
+                position = self._position(seg, None, line_of, origin.offset)
                 yield Quarantined(position, code, reason, hashlib.sha256(raw).hexdigest(), len(raw))
                 continue
             yield from flush_bad()
-            position = self._position(scan, seg, index)
+            position = self._position(seg, index, line_of, origin.offset)
             index += 1
             ctx = RecordContext(content_sha256, position, stats)
             yield self._convert_safely(obj, ctx, hashlib.sha256(raw).hexdigest(), len(raw))
         yield from flush_bad()
 
+    def regular_records(
+        self,
+        data: bytes | memoryview,
+        content_sha256: str,
+        stats: Stats | None,
+        origin: Origin,
+    ) -> Generator[Item, None, tuple[int, int, bool]]:
+        """The records of one byte range of a line-framed file, as long as the range is *regular*:
+        every value is a whole object that parses, framed by brackets (no array, nothing between
+        values, no unclosed value). Such a range yields exactly what :meth:`records` over the whole
+        file yields for it, given ``origin`` (which the plan computed assuming every earlier range
+        was regular too).
+
+        Stops before the first value that is not regular and returns ``(end, count, whole)``: where
+        the regular part ends (after its last value, relative to ``data``), how many records it
+        held, and whether that is the whole range. The caller may go on from ``end`` with
+        :meth:`records`, which frames the rest exactly as a run over the whole file would (the
+        bracket depth is zero there, outside any string).
+        """
+        scan = Scan(data, bom=origin.bom)
+        count, end = 0, 0
+        for seg in scan.records():
+            if seg.in_array or seg.by_line or not seg.complete or seg.junk_before or seg.is_junk:
+                return end, count, False
+            raw = scan.view[seg.start : seg.end]
+            try:
+                obj = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                return end, count, False
+            at = origin.offset + seg.start
+            label = f"line {origin.lines + scan.line_of(seg.start)}, byte {at}"
+            ctx = RecordContext(content_sha256, Position(label, at, origin.records + count), stats)
+            count += 1
+            end = seg.end
+            yield self._convert_safely(obj, ctx, hashlib.sha256(raw).hexdigest(), len(raw))
+        return end, count, True
+
     @staticmethod
-    def _position(scan: Scan, seg: Segment, index: int | None) -> Position:
+    def _position(seg: Segment, index: int | None, line_of: Callable[[int], int], offset: int) -> Position:
         if seg.in_array:
             label = f"record {index}" if index is not None else "array element"
         else:
-            label = f"line {scan.line_of(seg.start)}"
-        return Position(f"{label}, byte {seg.start}", seg.start, index)
+            label = f"line {line_of(seg.start)}"
+        return Position(f"{label}, byte {offset + seg.start}", offset + seg.start, index)
 
     def rows(
         self, rows: Iterable[dict[str, Any]], content_sha256: str, stats: Stats | None = None, start: int = 0
