@@ -152,3 +152,34 @@ def test_worker_processes_rebuild_the_same_settings(db_url: str, monkeypatch: py
     monkeypatch.setenv(SETTINGS_ENV, settings_env(settings))
     rebuilt = app_from_env().state.review.settings
     assert rebuilt == settings
+
+
+def test_a_database_of_the_previous_schema_upgrades_and_stays_searchable(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import true
+
+    from sealroom.review import loader
+    from sealroom.review.db import run_migrations
+    from sealroom.review.search import run_search
+
+    db = open_database(db_url, migrate=False)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("sealroom.review") / "migrations"))
+    with db.writer.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.commit()
+    # documents loaded by the previous release (its loader did not know the new search table)
+    monkeypatch.setattr(loader, "_refresh_statistics", lambda db: None)
+    docs = [native(1, messages=[("user", "the purple walrus sings"), ("assistant", "indeed")]), native(2)]
+    assert load_documents(db, docs).documents == 2
+    run_migrations(db)
+    with db.read_session() as session:
+        found = run_search(session, '"purple walrus" sings', true(), db.dialect)
+        assert [r.bates for r in found.results] == ["ABC0000001"]
+        assert run_search(session, '"number 2"', true(), db.dialect).total == 1

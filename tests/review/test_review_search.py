@@ -140,3 +140,50 @@ def test_export_limit_by_role(seeded: dict[str, Any]) -> None:
     assert Reviewer(app, "counsel1").post("/export", {"q": "harbor"}).status_code == 403
     assert Reviewer(app, "counsel1").post("/export", {"q": "banana"}).status_code == 200
     assert Reviewer(app, "expert1").post("/export", {"q": "banana"}).status_code == 403  # role has no allowance
+
+
+# Phrases take two paths on PostgreSQL: plain words (letters only or digits only) use the pair
+# lexemes of document_fts, anything else the positional phrase; both must agree with FTS5.
+PHRASE_TEXTS = {
+    201: "the harbor ferry service runs at dawn",
+    202: "ferry the harbor then service",
+    203: "route 66 runs past the e-5 exit and abc123 market",
+    204: "abc123 market opens; route 66 closes",
+    # Over 200,000 bytes: no pair lexemes on PostgreSQL, the positional phrase decides.
+    205: "zeppelin blimp " + "harbor ferry " * 16_000,
+}
+PHRASES = {
+    '"harbor ferry"': {201, 205},
+    '"ferry harbor"': {205},
+    '"zeppelin blimp"': {205},
+    '"blimp harbor"': {205},
+    '"blimp zeppelin"': set(),
+    '"harbor ferry service"': {201},
+    '"harbor service ferry"': set(),
+    '"the harbor"': {201, 202},
+    '"route 66"': {203, 204},
+    '"66 runs"': {203},
+    '"e 5 exit"': {203},
+    "e-5": {203},
+    '"abc123 market"': {203, 204},
+    '"market abc123"': set(),
+    '"harbor ferry" OR "route 66"': {201, 203, 204, 205},
+    '"the harbor" NOT "harbor ferry"': {202},
+    'dawn "harbor ferry"': {201},
+    '"ferry service" has:reproduction': set(),
+    'harb* NOT "route 66"': {201, 202, 205},
+}
+
+
+@pytest.mark.parametrize("q", list(PHRASES))
+def test_phrases_agree_on_both_backends(seeded: dict[str, Any], as_user: Any, q: str) -> None:
+    from review_helpers import native
+
+    from sealroom.review.db import open_database
+    from sealroom.review.loader import load_documents
+
+    docs = [native(n, messages=[("user", body)]) for n, body in PHRASE_TEXTS.items()]
+    load_documents(open_database(seeded["db_url"]), docs)
+    out = _search(as_user("counsel1"), q)
+    got = {h["bates"] for h in out["results"]} - _bates({1, 2, 3, 4, 5})
+    assert got == _bates(PHRASES[q]), q

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sealroom.errors import ConfigError
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 
 def normalize_url(db_url: str) -> str:

@@ -158,7 +158,7 @@ def _refresh_statistics(db: Database) -> None:
     """Planner statistics after a bulk load; without them PostgreSQL scans whole tables."""
     with db.writer.connect() as conn:
         if db.dialect == "postgresql":
-            conn.exec_driver_sql("ANALYZE documents, document_texts, hits")
+            conn.exec_driver_sql("ANALYZE documents, document_texts, document_fts, hits")
         else:
             conn.exec_driver_sql("PRAGMA optimize")
         conn.commit()

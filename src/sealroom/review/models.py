@@ -1,8 +1,9 @@
 """SQLAlchemy 2.0 models of the review database.
 
 The schema itself is created by the Alembic migrations in ``migrations/`` (a test checks that the
-two agree); full-text structures differ per dialect and live only in the migration: an FTS5
-external-content table with triggers on SQLite, a GIN expression index on PostgreSQL.
+two agree); full-text structures differ per dialect and live only in the migrations: an FTS5
+external-content table with triggers on SQLite, the narrow ``document_fts`` table (document id and
+``tsvector``, GIN index, filled by a trigger) on PostgreSQL.
 """
 
 from __future__ import annotations

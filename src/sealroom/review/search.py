@@ -10,12 +10,16 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import and_, false, func, literal_column, not_, or_, select, text, true
+from sqlalchemy import and_, cast, column, false, func, literal_column, not_, or_, select, table, text, true
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -73,6 +77,48 @@ def _tsquery(node: Node) -> str:
     return "(" + joiner.join(_tsquery(c) for c in node.children) + ")"  # type: ignore[union-attr]
 
 
+_FTS = table("document_fts", column("document_id"), column("fts_vector"))
+
+# Words whose 'simple' parse is the word itself, one token: a phrase of these may use the pair
+# lexemes of document_fts ('~a b', see migration 0002) instead of a positional recheck.
+_PLAIN_WORD = re.compile(r"[a-z]{1,100}|[0-9]{1,100}")
+
+
+def _pairs_apply(node: Node) -> bool:
+    if isinstance(node, Phrase):
+        return all(_PLAIN_WORD.fullmatch(w) for w in node.words)
+    if isinstance(node, Not):
+        return _pairs_apply(node.child)
+    if isinstance(node, And | Or):
+        return any(_pairs_apply(c) for c in node.children)
+    return False
+
+
+def _pg_tsquery(node: Node) -> ColumnElement[Any]:
+    """A tsquery expression: ``to_tsquery('simple', …)`` as before, except that a phrase of plain
+    words becomes its adjacent pairs (exact for two words; for more, the pairs narrow the
+    candidates and the positional phrase still decides)."""
+    if not _pairs_apply(node):
+        return func.to_tsquery(literal_column("'simple'"), _tsquery(node))
+    if isinstance(node, Phrase):
+        # Raw tsquery input (the lexemes are used as written; plain words parse to themselves).
+        # '~' marks a text too large for pairs: the positional phrase decides there (and, for
+        # three words or more, everywhere: the pairs only narrow the candidates).
+        pairs = " & ".join(f"'~{a} {b}'" for a, b in pairwise(node.words))
+        phrase = " <-> ".join(f"'{w}'" for w in node.words)
+        if len(node.words) == 2:
+            return cast(f"{pairs} | '~' & {phrase}", TSQUERY)
+        return cast(f"({pairs} | '~') & {phrase}", TSQUERY)
+    if isinstance(node, Not):
+        return func.tsquery_not(_pg_tsquery(node.child))
+    parts = [_pg_tsquery(c) for c in node.children]  # type: ignore[union-attr]
+    combine = func.tsquery_and if isinstance(node, And) else func.tsquery_or
+    query = parts[0]
+    for part in parts[1:]:
+        query = combine(query, part)
+    return query
+
+
 def _text_clause(node: Node, dialect: str) -> ColumnElement[bool] | None:
     if dialect == "sqlite":
         expr = _fts5(node)
@@ -80,10 +126,9 @@ def _text_clause(node: Node, dialect: str) -> ColumnElement[bool] | None:
             return None
         sub = text("SELECT rowid FROM documents_fts WHERE documents_fts MATCH :q").bindparams(q=expr)
         return Document.id.in_(sub.columns(literal_column("rowid")))
-    # document_texts.fts_vector: a generated column that exists only on PostgreSQL (see the migration).
-    vector = literal_column("document_texts.fts_vector")
-    matches = vector.op("@@")(func.to_tsquery(literal_column("'simple'"), _tsquery(node)))
-    return Document.id.in_(select(DocumentText.document_id).where(matches))
+    # document_fts (document id + tsvector, GIN index) exists only on PostgreSQL (migration 0002).
+    matches = _FTS.c.fts_vector.op("@@")(_pg_tsquery(node))
+    return Document.id.in_(select(_FTS.c.document_id).where(matches))
 
 
 # ---- field filters -------------------------------------------------------------------------
@@ -203,6 +248,31 @@ def snippet(body: str, words: list[str], width: int = 110) -> Markup:
     return Markup(("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(body) else ""))
 
 
+def _has_words(node: Node | None) -> bool:
+    if isinstance(node, Term | Phrase):
+        return True
+    if isinstance(node, Not):
+        return _has_words(node.child)
+    if isinstance(node, And | Or):
+        return any(_has_words(c) for c in node.children)
+    return False
+
+
+@contextmanager
+def _index_probes(session: Session, node: Node | None, dialect: str) -> Iterator[None]:
+    """On PostgreSQL, plan the enclosed statements without sequential scans: the planner costs a
+    scan of ``document_fts`` as cheap (it does not count de-TOASTing each vector) and picks it
+    for any common word, ~1 s at 100,000 documents, where the GIN index answers in ~30 ms. A
+    failed statement leaves the setting to the transaction's rollback. Queries without words keep
+    the default plans (a sequential scan of ``documents`` is the right one for those)."""
+    if dialect != "postgresql" or not _has_words(node):
+        yield
+        return
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    yield
+    session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
+
+
 def run_search(
     session: Session,
     query: str,
@@ -216,6 +286,13 @@ def run_search(
     node = parse(query)
     where = and_(scope, compile_node(node, dialect))
     page = min(max(1, page), MAX_PAGE)
+    with _index_probes(session, node, dialect):
+        return _run_search(session, query, node, where, page, page_size, facets)
+
+
+def _run_search(
+    session: Session, query: str, node: Node | None, where: ColumnElement[bool], page: int, page_size: int, facets: bool
+) -> SearchPage:
     # One grouped pass gives the total and two facets; the full-text probe runs once for all three.
     groups = session.execute(
         select(Document.designation, Document.model, func.count())
@@ -293,8 +370,7 @@ def facet_counts(session: Session, where: ColumnElement[bool], groups: list[Any]
 
 
 def matching_ids(session: Session, query: str, scope: ColumnElement[bool], dialect: str, limit: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(Document.id).where(where_for(query, scope, dialect)).order_by(Document.bates).limit(limit)
-        )
-    )
+    node = parse(query)
+    where = and_(scope, compile_node(node, dialect))
+    with _index_probes(session, node, dialect):
+        return list(session.scalars(select(Document.id).where(where).order_by(Document.bates).limit(limit)))
