@@ -157,10 +157,6 @@ def test_worker_processes_rebuild_the_same_settings(db_url: str, monkeypatch: py
 def test_a_database_of_the_previous_schema_upgrades_and_stays_searchable(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from importlib import resources
-
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import true
 
     from sealroom.review import loader
@@ -168,12 +164,7 @@ def test_a_database_of_the_previous_schema_upgrades_and_stays_searchable(
     from sealroom.review.search import run_search
 
     db = open_database(db_url, migrate=False)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("sealroom.review") / "migrations"))
-    with db.writer.connect() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
-        conn.commit()
+    run_migrations(db, "0001")
     # documents loaded by the previous release (its loader did not know the new search table)
     monkeypatch.setattr(loader, "_refresh_statistics", lambda db: None)
     docs = [native(1, messages=[("user", "the purple walrus sings"), ("assistant", "indeed")]), native(2)]

@@ -115,8 +115,8 @@ def close_database(db_url: str) -> None:
         db.dispose()
 
 
-def run_migrations(db: Database) -> None:
-    """Upgrade the schema to the newest Alembic revision, programmatically (no alembic.ini)."""
+def run_migrations(db: Database, revision: str = "head") -> None:
+    """Upgrade the schema to ``revision`` (the newest by default), programmatically (no alembic.ini)."""
     from alembic import command
     from alembic.config import Config
 
@@ -124,5 +124,5 @@ def run_migrations(db: Database) -> None:
     cfg.set_main_option("script_location", str(resources.files("sealroom.review") / "migrations"))
     with db.writer.connect() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
         conn.commit()
