@@ -22,6 +22,7 @@ REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"
 #: Noised vectors in one report (users and conversations for each of ten tables); ε is split evenly.
 RELEASES = 20
+TOP_ARTICLES = 20
 #: Tables whose keys may be an open vocabulary (topic: with a custom taxonomy). Under DP each costs
 #: KEY_RELEASE_DELTA, charged to the ledger before the report is computed, so all are counted.
 OPEN_VOCABULARY_TABLES = ("topic", "language", "month", "model", "top_articles", "news_signals")
@@ -30,7 +31,6 @@ OPEN_VOCABULARY_TABLES = ("topic", "language", "month", "model", "top_articles",
 def report_delta(dp: DPConfig) -> float:
     """The report's total δ: the mechanism's own (Gaussian) plus every possible key release."""
     return dp.delta + len(OPEN_VOCABULARY_TABLES) * KEY_RELEASE_DELTA
-TOP_ARTICLES = 20
 
 
 @dataclass(frozen=True, slots=True)
