@@ -6,6 +6,7 @@ listing, upload and delete goes through s3fs as it would against a real bucket.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import cloudpickle
@@ -14,8 +15,8 @@ from upath import UPath
 
 import steps_for_tests
 from sealroom.dataset import Dataset, validate_dataset
-from sealroom.dataset.files import atomic_open, read_json, write_json_atomic
-from sealroom.dataset.location import is_remote, location, remove_tree
+from sealroom.dataset.files import atomic_open, local_temp_for, read_json, write_json_atomic
+from sealroom.dataset.location import SCRATCH_ENV, is_remote, location, remove_tree
 from sealroom.dataset.manifest import DONE_DIR, MANIFEST, PLAN
 from sealroom.errors import DatasetError, StepError
 from sealroom.runner import LocalRunner, make_runner, run_step
@@ -112,3 +113,19 @@ def test_validate_catches_a_corrupted_or_stray_shard_on_object_storage(s3_root: 
     problems = [p for r in validate_dataset(out) for p in r.problems]
     assert any(p.startswith("part-00001.parquet") and "SHA-256" in p for p in problems)
     assert any(p.startswith("part-00009.parquet") and "not listed" in p for p in problems)
+
+
+def test_files_bound_for_object_storage_are_staged_in_scratch_or_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote = location("s3://bucket/hold/part-00000.parquet")
+    monkeypatch.setenv(SCRATCH_ENV, str(tmp_path))
+    tmp = local_temp_for(remote)
+    assert tmp.parent == tmp_path and tmp.name.startswith(".tmp-part-00000.parquet.")
+    tmp.unlink()
+    monkeypatch.delenv(SCRATCH_ENV)
+    expected = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    tmp = local_temp_for(remote)
+    assert tmp.parent == expected  # memory, not an ordinary disk outside the hold
+    tmp.unlink()
+    assert local_temp_for(tmp_path / "x.json").parent == tmp_path  # local: beside the target

@@ -16,9 +16,8 @@ from ingest_helpers import chatgpt_conversation, openai_record, write_jsonl
 from objectstore import upload
 from sealroom.cli.main import cli
 from sealroom.dataset import Dataset, validate_dataset
-from sealroom.dataset.location import location
+from sealroom.dataset.location import SCRATCH_ENV, location
 from sealroom.ingest import ingest
-from sealroom.ingest.step import SCRATCH_ENV
 from sealroom.runner import LocalRunner
 
 

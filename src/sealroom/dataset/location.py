@@ -74,10 +74,26 @@ def place_file(local_tmp: Path, target: Location) -> None:
     local_tmp.unlink(missing_ok=True)
 
 
+#: a local folder, counted as part of the hold, for files on their way to (or from) object storage
+SCRATCH_ENV = "SEALROOM_SCRATCH"
+_MEMORY = Path("/dev/shm")
+
+
+def scratch_dir() -> Path | None:
+    """Where a file bound for object storage is staged: ``SEALROOM_SCRATCH`` (a folder on a protected
+    disk that the operator counts as part of the hold), else memory (``/dev/shm``), else the system
+    temporary folder (None). A shard of the hold holds raw text, so it must not land on an ordinary
+    disk outside the hold on its way up."""
+    scratch = os.environ.get(SCRATCH_ENV)
+    if scratch:
+        return Path(scratch)
+    return _MEMORY if _MEMORY.is_dir() else None
+
+
 def staging_dir(target: Location) -> Path | None:
     """Where to put the temporary file for ``target``: beside it locally (so rename stays within one
-    file system), the system temporary folder for remote targets (None)."""
-    return target.parent if isinstance(target, Path) else None
+    file system), the scratch folder for remote targets."""
+    return target.parent if isinstance(target, Path) else scratch_dir()
 
 
 def remove_tree(path: Location) -> None:

@@ -31,7 +31,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
-from sealroom.dataset.location import Location
+from sealroom.dataset.location import SCRATCH_ENV, Location
 from sealroom.dataset.writer import TaskWriter
 from sealroom.errors import InputError
 from sealroom.ingest.adapters import adapter_for
@@ -126,10 +126,6 @@ class _Output:
 #: the stat a range task adds when it read on to the end of its file (removed again by finalize)
 _SPLIT_TAIL = "_split.read_to_end"
 
-#: a local folder, counted as part of the hold, for decoded sources when the hold is on object storage
-SCRATCH_ENV = "SEALROOM_SCRATCH"
-
-
 def spool_dir(hold: Location) -> Path | None:
     """Where a compressed source is inflated to be memory-mapped: inside the hold, since decoded raw
     text must not land outside it. A hold on object storage has no local folder, so the operator
@@ -137,7 +133,7 @@ def spool_dir(hold: Location) -> Path | None:
     if isinstance(hold, Path):
         return hold
     scratch = os.environ.get(SCRATCH_ENV)
-    return Path(scratch) if scratch else None
+    return Path(scratch) if scratch else None  # in memory: a source may be larger than /dev/shm
 
 
 class IngestStep(Step):
