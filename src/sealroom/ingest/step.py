@@ -126,6 +126,7 @@ class _Output:
 #: the stat a range task adds when it read on to the end of its file (removed again by finalize)
 _SPLIT_TAIL = "_split.read_to_end"
 
+
 def spool_dir(hold: Location) -> Path | None:
     """Where a compressed source is inflated to be memory-mapped: inside the hold, since decoded raw
     text must not land outside it. A hold on object storage has no local folder, so the operator
