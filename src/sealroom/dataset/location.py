@@ -35,7 +35,7 @@ def is_url(value: str | os.PathLike[str]) -> bool:
     return "://" in text and not text.startswith("file://")
 
 
-def location(value: str | os.PathLike[str] | UPath, **storage_options: Any) -> Location:
+def location(value: str | os.PathLike[str] | UPath) -> Location:
     """A :class:`Path` for local paths, a :class:`UPath` for URLs such as ``s3://bucket/run/hold``.
 
     Credentials and endpoints come from the usual places for each protocol (for S3: the AWS
@@ -51,7 +51,7 @@ def location(value: str | os.PathLike[str] | UPath, **storage_options: Any) -> L
         return Path(text.removeprefix("file://"))
     if not is_url(text):
         return Path(text)
-    return UPath(text, **{**_REMOTE_DEFAULTS, **storage_options})
+    return UPath(text, **_REMOTE_DEFAULTS)
 
 
 def is_remote(path: Location) -> bool:
